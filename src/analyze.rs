@@ -1,0 +1,107 @@
+//! One input from bytes to located findings (and, for `show`, the report): decode, parse,
+//! classify, check, then apply the rule selection and severities in this one place.
+
+use crate::finding::{Finding, Located};
+use crate::model::{DocKind, Model};
+use crate::report::{self, DocumentReport};
+use crate::rules::{self, Selection};
+use crate::source::{self, Encoding, LineIndex};
+use crate::xml;
+
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Build the `show` report (costs a little; `check` does not need it).
+    pub report: bool,
+    pub selection: Selection,
+}
+
+/// Everything known about one input after analysis. Owns its text so that renderers can quote
+/// source lines.
+#[derive(Debug)]
+pub struct Analysis {
+    pub kind: DocKind,
+    pub encoding: Encoding,
+    pub text: String,
+    pub index: LineIndex,
+    pub findings: Vec<Located>,
+    pub report: Option<DocumentReport>,
+}
+
+pub fn analyze(bytes: &[u8], options: &Options) -> Analysis {
+    let decoded = source::decode(bytes);
+    let text = decoded.text;
+    let index = LineIndex::new(&text);
+    let mut raw: Vec<Finding> = decoded.findings;
+    let (kind, report) = if decoded.looks_binary {
+        let model = Model::sniff(&text, true);
+        raw.retain(|f| f.rule != "invalid-utf8"); // one finding for binary input, not hundreds
+        raw.extend(rules::check(&model, &text));
+        (
+            model.kind,
+            options.report.then(|| report::build(&model, &text, &index)),
+        )
+    } else {
+        match xml::parse(&text, &index) {
+            Ok(doc) => {
+                let model = Model::build(&doc);
+                raw.extend(rules::check(&model, &text));
+                (
+                    model.kind,
+                    options.report.then(|| report::build(&model, &text, &index)),
+                )
+            }
+            Err(parse_error) => {
+                let model = Model::sniff(&text, false);
+                if model.kind != DocKind::NotAutodiscover {
+                    raw.push(parse_error);
+                }
+                raw.extend(rules::check(&model, &text));
+                (
+                    model.kind,
+                    options.report.then(|| report::build(&model, &text, &index)),
+                )
+            }
+        }
+    };
+    let findings = locate(raw, &options.selection, &text, &index);
+    Analysis {
+        kind,
+        encoding: decoded.encoding,
+        text,
+        index,
+        findings,
+        report,
+    }
+}
+
+/// Applies the selection and the catalogue severities, resolves positions, sorts by position.
+fn locate(raw: Vec<Finding>, selection: &Selection, text: &str, index: &LineIndex) -> Vec<Located> {
+    let mut located: Vec<Located> = raw
+        .into_iter()
+        .filter_map(|finding| {
+            let rule = rules::lookup(finding.rule)?;
+            if !selection.enabled(rule) {
+                return None;
+            }
+            let start = finding.span.start.min(text.len());
+            let end = finding.span.end.clamp(start, text.len());
+            let (line, column) = index.position(text, start);
+            let (end_line, end_column) = index.position(text, end);
+            Some(Located {
+                rule: rule.name,
+                severity: rule.severity,
+                line,
+                column,
+                end_line,
+                end_column,
+                span: start..end,
+                message: finding.message,
+                help: finding.help,
+            })
+        })
+        .collect();
+    located.sort_by(|a, b| {
+        (a.span.start, a.span.end, a.rule).cmp(&(b.span.start, b.span.end, b.rule))
+    });
+    located
+}

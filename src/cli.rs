@@ -1,0 +1,705 @@
+//! Command-line definitions and orchestration: the only place that reads the environment,
+//! touches stdio, walks the file system or chooses exit codes.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::time::Instant;
+
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+
+use crate::analyze::{self, Options};
+use crate::finding::Severity;
+use crate::render::{self, FileResult, Format, Summary, human::Painter};
+use crate::rules::{self, RULES, Selection};
+
+const EXIT_OK: i32 = 0;
+const EXIT_FINDINGS: i32 = 1;
+const EXIT_TROUBLE: i32 = 2;
+
+const EXIT_CODES: &str = "\
+Exit codes (the same for every format, -q and -o):
+  0  nothing at or above --fail-level (default: error)
+  1  findings at or above --fail-level (malformed XML and \"not an Autodiscover
+     document\" are findings)
+  2  the tool could not do its job: usage error, missing or unreadable path,
+     input over --max-size (the other paths are still processed)";
+
+/// Inspect and lint Exchange Autodiscover POX XML (requests and responses).
+#[derive(Debug, Parser)]
+#[command(name = "adinspect", version, about, after_help = EXIT_CODES, max_term_width = 100)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Report every Account and Protocol with its settings, and the findings
+    Show(ShowArgs),
+    /// Lint only: findings and a verdict (the CI entry point)
+    Check(CheckArgs),
+    /// List the rule catalogue
+    Rules {
+        /// Output format
+        #[arg(long, value_enum, default_value_t = RulesFormat::Human)]
+        format: RulesFormat,
+    },
+    /// Explain one rule: what it checks, why, a bad and a fixed example
+    Explain {
+        /// Rule name, e.g. use-pop-auth-without-pop3
+        rule: String,
+        #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+        color: ColorChoice,
+    },
+    /// Print a correct Autodiscover request body (for curl --data-binary @-)
+    Request {
+        /// The mailbox's e-mail address
+        email: String,
+        /// An ActiveSync (mobilesync) request instead of an Outlook one
+        #[arg(long)]
+        mobilesync: bool,
+        /// Ask by legacy Exchange DN instead of e-mail address (Outlook requests only)
+        #[arg(long, value_name = "DN", conflicts_with = "mobilesync")]
+        legacy_dn: Option<String>,
+    },
+    /// Print a shell completion script
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RulesFormat {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ShowFormat {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
+pub enum FailLevel {
+    Info,
+    Warning,
+    Error,
+    Never,
+}
+
+#[derive(Debug, Args)]
+pub struct CommonArgs {
+    /// Files, directories (searched recursively for *.xml, sorted) or - for stdin.
+    /// Without PATH, stdin is read when it is not a terminal
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// When to colour the human output (NO_COLOR, CLICOLOR_FORCE and FORCE_COLOR are honoured
+    /// under auto)
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Only these rules or families (comma-separated or repeated); see `adinspect rules`
+    #[arg(long, value_delimiter = ',', value_name = "RULE")]
+    pub select: Vec<String>,
+    /// Skip these rules or families
+    #[arg(long, value_delimiter = ',', value_name = "RULE")]
+    pub ignore: Vec<String>,
+    /// Lowest severity that makes the exit code 1
+    #[arg(long, value_enum, default_value_t = FailLevel::Error)]
+    pub fail_level: FailLevel,
+    /// Exit 0 even when there are findings (2 still means the tool could not run)
+    #[arg(long)]
+    pub exit_zero: bool,
+    /// The name to show for stdin
+    #[arg(long, value_name = "NAME")]
+    pub stdin_filename: Option<String>,
+    /// Write the report to this file instead of stdout
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output_file: Option<PathBuf>,
+    /// Print findings only (no report, no summary line)
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Tell on stderr which files were read, their encoding, kind and the time taken
+    #[arg(short, long)]
+    pub verbose: bool,
+    /// Largest input accepted, in MiB
+    #[arg(long, value_name = "MIB", default_value_t = 256)]
+    pub max_size: u64,
+    /// Worker threads (default: one per core)
+    #[arg(short = 'j', long, value_name = "N")]
+    pub threads: Option<usize>,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = ShowFormat::Human)]
+    pub format: ShowFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+/// What the process sees of its surroundings; tests pass their own.
+pub struct Env<'e> {
+    pub stdin: &'e mut dyn Read,
+    pub stdin_is_terminal: bool,
+    pub stdout: &'e mut dyn Write,
+    pub stdout_is_terminal: bool,
+    pub stderr: &'e mut dyn Write,
+    pub var: &'e dyn Fn(&str) -> Option<String>,
+}
+
+/// Runs a parsed command line and returns the exit code.
+pub fn run(cli: Cli, env: &mut Env<'_>) -> i32 {
+    let result = match cli.command {
+        Command::Show(args) => {
+            let mode = match args.format {
+                ShowFormat::Human => Mode::Show(Format::Human),
+                ShowFormat::Json => Mode::Show(Format::Json),
+            };
+            inspect(&args.common, mode, env)
+        }
+        Command::Check(args) => inspect(&args.common, Mode::Check(args.format), env),
+        Command::Rules { format } => write_rules(env.stdout, format).map(|()| EXIT_OK),
+        Command::Explain { rule, color } => {
+            let painter = Painter {
+                color: use_color(color, env.stdout_is_terminal, env.var),
+            };
+            explain(&rule, painter, env)
+        }
+        Command::Request {
+            email,
+            mobilesync,
+            legacy_dn,
+        } => request(&email, mobilesync, legacy_dn.as_deref(), env),
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "adinspect", &mut *env.stdout);
+            Ok(EXIT_OK)
+        }
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) if err.kind() == io::ErrorKind::BrokenPipe => EXIT_OK,
+        Err(err) => {
+            let _ = writeln!(env.stderr, "adinspect: {err}");
+            EXIT_TROUBLE
+        }
+    }
+}
+
+/// Colour for a human stream: the flag, then NO_COLOR, then CLICOLOR_FORCE/FORCE_COLOR, then
+/// whether the stream is a terminal whose TERM is not dumb.
+pub fn use_color(
+    choice: ColorChoice,
+    is_terminal: bool,
+    var: &dyn Fn(&str) -> Option<String>,
+) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            let set = |name: &str| var(name).is_some_and(|v| !v.is_empty() && v != "0");
+            if var("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+                false
+            } else if set("CLICOLOR_FORCE") || set("FORCE_COLOR") {
+                true
+            } else {
+                is_terminal && var("TERM").is_none_or(|t| t != "dumb")
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Mode {
+    Show(Format),
+    Check(Format),
+}
+
+/// One input to read: a path, or stdin under a display name.
+#[derive(Debug, Clone)]
+enum Input {
+    File(PathBuf),
+    Stdin(String),
+}
+
+impl Input {
+    fn display(&self) -> String {
+        match self {
+            Input::File(path) => path.display().to_string(),
+            Input::Stdin(name) => name.clone(),
+        }
+    }
+}
+
+fn inspect(args: &CommonArgs, mode: Mode, env: &mut Env<'_>) -> io::Result<i32> {
+    let selection = match Selection::new(&args.select, &args.ignore) {
+        Ok(selection) => selection,
+        Err(err) => {
+            writeln!(env.stderr, "adinspect: {err}; `adinspect rules` lists them")?;
+            return Ok(EXIT_TROUBLE);
+        }
+    };
+    let mut trouble = false;
+    let stdin_name = args
+        .stdin_filename
+        .clone()
+        .unwrap_or_else(|| "-".to_string());
+    let mut inputs = Vec::new();
+    if args.paths.is_empty() {
+        if env.stdin_is_terminal {
+            writeln!(
+                env.stderr,
+                "adinspect: no input. Give a file or directory, or pipe a document in:\n  \
+                 adinspect {} autodiscover.xml\n  curl -s … | adinspect {} -\nRun `adinspect --help` for more.",
+                mode.name(),
+                mode.name()
+            )?;
+            return Ok(EXIT_TROUBLE);
+        }
+        inputs.push(Input::Stdin(stdin_name.clone()));
+    }
+    let mut stdin_used = false;
+    for path in &args.paths {
+        if path.as_os_str() == "-" {
+            if !stdin_used {
+                inputs.push(Input::Stdin(stdin_name.clone()));
+                stdin_used = true;
+            }
+            continue;
+        }
+        match collect(path, &mut inputs) {
+            Ok(()) => {}
+            Err(err) => {
+                writeln!(
+                    env.stderr,
+                    "adinspect: {}: {}",
+                    path.display(),
+                    describe_io(&err)
+                )?;
+                trouble = true;
+            }
+        }
+    }
+    let max_bytes = args.max_size.saturating_mul(1024 * 1024);
+    // Stdin is read here, before the workers start: it can only be read once.
+    let mut stdin_bytes = None;
+    if inputs.iter().any(|i| matches!(i, Input::Stdin(_))) {
+        let mut buffer = Vec::new();
+        env.stdin.take(max_bytes + 1).read_to_end(&mut buffer)?;
+        stdin_bytes = Some(buffer);
+    }
+    let options = Options {
+        report: matches!(mode, Mode::Show(_)) && !args.quiet,
+        selection,
+    };
+    let color = matches!(mode, Mode::Show(Format::Human) | Mode::Check(Format::Human))
+        && args.output_file.is_none()
+        && use_color(args.color, env.stdout_is_terminal, env.var);
+    let painter = Painter { color };
+    let fail_at = match (args.exit_zero, args.fail_level) {
+        (true, _) | (_, FailLevel::Never) => None,
+        (_, FailLevel::Info) => Some(Severity::Info),
+        (_, FailLevel::Warning) => Some(Severity::Warning),
+        (_, FailLevel::Error) => Some(Severity::Error),
+    };
+
+    let mut file_out;
+    let out: &mut dyn Write = match &args.output_file {
+        Some(path) => match fs::File::create(path) {
+            Ok(file) => {
+                file_out = io::BufWriter::new(file);
+                &mut file_out
+            }
+            Err(err) => {
+                writeln!(
+                    env.stderr,
+                    "adinspect: cannot write {}: {}",
+                    path.display(),
+                    describe_io(&err)
+                )?;
+                return Ok(EXIT_TROUBLE);
+            }
+        },
+        None => &mut *env.stdout,
+    };
+    let mut out = io::BufWriter::with_capacity(64 * 1024, out);
+    let mut summary = Summary::default();
+    let mut failed = false;
+    let mut kept: Vec<FileResult> = Vec::new();
+    let mut json_files = Vec::new();
+    let threads = args
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .max(1);
+
+    let stderr = &mut *env.stderr;
+    let verbose = args.verbose;
+    let quiet = args.quiet;
+    let mut write_result: Box<
+        dyn FnMut(Result<(FileResult, f64), String>, &mut dyn Write) -> io::Result<()>,
+    > = Box::new(|result, out| {
+        let (file, millis) = match result {
+            Ok(found) => found,
+            Err(message) => {
+                let _ = writeln!(stderr, "adinspect: {message}");
+                trouble = true;
+                return Ok(());
+            }
+        };
+        if verbose {
+            let _ = writeln!(
+                stderr,
+                "adinspect: read {} ({} bytes, {}, {}) in {millis:.2} ms",
+                file.path,
+                file.analysis.text.len(),
+                file.analysis.encoding.label(),
+                file.analysis.kind.as_str()
+            );
+        }
+        summary.add(&file.analysis.findings);
+        if let Some(level) = fail_at {
+            failed |= file.analysis.findings.iter().any(|f| f.severity >= level);
+        }
+        match mode {
+            Mode::Show(Format::Json) => json_files.push(render::json::show_file(&file)),
+            Mode::Show(_) => render::human::write_show_file(out, painter, &file, quiet)?,
+            Mode::Check(Format::Human) => render::human::write_check_file(out, painter, &file)?,
+            Mode::Check(Format::Concise) => render::concise::write_file(out, &file)?,
+            Mode::Check(Format::Jsonl) => render::json::write_jsonl(out, &file)?,
+            Mode::Check(Format::Github) => render::github::write_file(out, &file)?,
+            Mode::Check(Format::Json) => json_files.push(render::json::check_file(&file)),
+            Mode::Check(Format::Sarif) => kept.push(file),
+        }
+        Ok(())
+    });
+
+    let analyze_one = |input: &Input| -> Result<(FileResult, f64), String> {
+        let started = Instant::now();
+        let bytes = match input {
+            Input::Stdin(_) => stdin_bytes.clone().unwrap_or_default(),
+            Input::File(path) => {
+                read_limited(path, max_bytes).map_err(|e| format!("{}: {e}", path.display()))?
+            }
+        };
+        if bytes.len() as u64 > max_bytes {
+            return Err(format!(
+                "{}: larger than --max-size {} MiB; raise it to check this input",
+                input.display(),
+                max_bytes / (1024 * 1024)
+            ));
+        }
+        let analysis = analyze::analyze(&bytes, &options);
+        Ok((
+            FileResult {
+                path: input.display(),
+                analysis,
+            },
+            started.elapsed().as_secs_f64() * 1000.0,
+        ))
+    };
+
+    if threads == 1 || inputs.len() <= 1 {
+        for input in &inputs {
+            write_result(analyze_one(input), &mut out)?;
+        }
+    } else {
+        // Workers take inputs in order; results are written in input order through a small
+        // reorder buffer, so the output is deterministic whatever the scheduling.
+        let next = AtomicUsize::new(0);
+        let (sender, receiver) = mpsc::sync_channel(threads * 4);
+        let outcome = std::thread::scope(|scope| -> io::Result<()> {
+            for _ in 0..threads.min(inputs.len()) {
+                let sender = sender.clone();
+                let next = &next;
+                let inputs = &inputs;
+                let analyze_one = &analyze_one;
+                scope.spawn(move || {
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(input) = inputs.get(i) else { break };
+                        if sender.send((i, analyze_one(input))).is_err() {
+                            break; // the writer stopped (closed pipe)
+                        }
+                    }
+                });
+            }
+            drop(sender);
+            let mut pending = BTreeMap::new();
+            let mut expected = 0;
+            for (i, result) in receiver.iter() {
+                pending.insert(i, result);
+                while let Some(result) = pending.remove(&expected) {
+                    if let Err(err) = write_result(result, &mut out) {
+                        next.store(usize::MAX / 2, Ordering::Relaxed);
+                        return Err(err);
+                    }
+                    expected += 1;
+                }
+            }
+            Ok(())
+        });
+        outcome?;
+    }
+    drop(write_result);
+
+    match mode {
+        Mode::Show(Format::Json) | Mode::Check(Format::Json) => {
+            render::json::write_document(&mut out, json_files, &summary)?;
+        }
+        Mode::Check(Format::Sarif) => render::sarif::write(&mut out, &kept)?,
+        Mode::Check(Format::Human) | Mode::Show(_) if !quiet => {
+            render::human::write_summary(&mut out, painter, &summary)?;
+        }
+        _ => {}
+    }
+    out.flush()?;
+    drop(out);
+    Ok(if trouble {
+        EXIT_TROUBLE
+    } else if failed {
+        EXIT_FINDINGS
+    } else {
+        EXIT_OK
+    })
+}
+
+impl Mode {
+    fn name(self) -> &'static str {
+        match self {
+            Mode::Show(_) => "show",
+            Mode::Check(_) => "check",
+        }
+    }
+}
+
+/// Reads at most `max + 1` bytes, so an oversized input is detected without loading it.
+fn read_limited(path: &Path, max: u64) -> Result<Vec<u8>, String> {
+    let file = fs::File::open(path).map_err(|e| describe_io(&e))?;
+    let hint = file.metadata().map(|m| m.len()).unwrap_or(0);
+    if hint > max {
+        return Ok(vec![0; 0]).and_then(|_: Vec<u8>| {
+            Err(format!(
+                "{hint} bytes, larger than --max-size {} MiB; raise it to check this input",
+                max / (1024 * 1024)
+            ))
+        });
+    }
+    let mut bytes = Vec::with_capacity(hint.min(max) as usize + 1);
+    file.take(max + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| describe_io(&e))?;
+    Ok(bytes)
+}
+
+fn describe_io(err: &io::Error) -> String {
+    match err.kind() {
+        io::ErrorKind::NotFound => "no such file or directory".to_string(),
+        io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => err.to_string(),
+    }
+}
+
+/// A file as given, or every *.xml below a directory in sorted order. Symbolic links to
+/// directories are not followed inside a walk (no loops); linked files are read.
+fn collect(path: &Path, inputs: &mut Vec<Input>) -> io::Result<()> {
+    let metadata = fs::metadata(path)?;
+    if !metadata.is_dir() {
+        inputs.push(Input::File(path.to_path_buf()));
+        return Ok(());
+    }
+    let mut found = Vec::new();
+    let mut stack = vec![path.to_path_buf()];
+    let mut first_error = None;
+    while let Some(dir) = stack.pop() {
+        let entries = match fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            Err(err) => {
+                first_error.get_or_insert(io::Error::new(
+                    err.kind(),
+                    format!("{}: {}", dir.display(), describe_io(&err)),
+                ));
+                continue;
+            }
+        };
+        for entry in entries.flatten() {
+            let entry_path = entry.path();
+            let Ok(file_type) = entry.file_type() else {
+                continue;
+            };
+            if file_type.is_dir() {
+                stack.push(entry_path);
+            } else if is_xml(&entry_path)
+                && (file_type.is_file() || fs::metadata(&entry_path).is_ok_and(|m| m.is_file()))
+            {
+                found.push(entry_path);
+            }
+        }
+    }
+    found.sort();
+    inputs.extend(found.into_iter().map(Input::File));
+    match first_error {
+        Some(err) => Err(err),
+        None => Ok(()),
+    }
+}
+
+fn is_xml(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("xml"))
+}
+
+fn write_rules(out: &mut dyn Write, format: RulesFormat) -> io::Result<()> {
+    match format {
+        RulesFormat::Json => {
+            let list: Vec<serde_json::Value> = RULES
+                .iter()
+                .map(|r| {
+                    serde_json::json!({
+                        "name": r.name,
+                        "family": r.family,
+                        "severity": r.severity.as_str(),
+                        "summary": r.summary,
+                        "explanation": r.explanation,
+                    })
+                })
+                .collect();
+            serde_json::to_writer_pretty(&mut *out, &list)?;
+            writeln!(out)
+        }
+        RulesFormat::Human => {
+            let mut family = "";
+            for rule in RULES {
+                if rule.family != family {
+                    family = rule.family;
+                    writeln!(out, "{family}")?;
+                }
+                writeln!(
+                    out,
+                    "  {:<36} {:<8} {}",
+                    rule.name,
+                    rule.severity.as_str(),
+                    rule.summary
+                )?;
+            }
+            Ok(())
+        }
+    }
+}
+
+fn explain(name: &str, p: Painter, env: &mut Env<'_>) -> io::Result<i32> {
+    let Some(rule) = rules::lookup(name) else {
+        let hint = match rules::validate_selector(name) {
+            Err(err) => err
+                .suggestion
+                .map(|s| format!(" (did you mean {s:?}?)"))
+                .unwrap_or_default(),
+            Ok(()) => " (that is a family; `adinspect rules` lists its rules)".to_string(),
+        };
+        writeln!(env.stderr, "adinspect: no rule named {name:?}{hint}")?;
+        return Ok(EXIT_TROUBLE);
+    };
+    let out = &mut *env.stdout;
+    writeln!(
+        out,
+        "{} ({}, {})",
+        p_bold(p, rule.name),
+        rule.family,
+        rule.severity
+    )?;
+    writeln!(out, "{}\n", rule.summary)?;
+    writeln!(out, "{}\n", textwrap(rule.explanation, 88))?;
+    for (title, bytes) in [("Example that fires:", rule.bad), ("Fixed:", rule.good)] {
+        writeln!(out, "{}", p_bold(p, title))?;
+        match std::str::from_utf8(bytes) {
+            Ok(text) if !text.contains('\0') => {
+                for line in text.lines() {
+                    writeln!(out, "    {line}")?;
+                }
+            }
+            _ => writeln!(
+                out,
+                "    ({} bytes that are not UTF-8 text: see fixtures/rules/{}/)",
+                bytes.len(),
+                rule.name
+            )?,
+        }
+        writeln!(out)?;
+    }
+    Ok(EXIT_OK)
+}
+
+fn p_bold(p: Painter, text: &str) -> String {
+    if p.color {
+        use owo_colors::OwoColorize;
+        text.bold().to_string()
+    } else {
+        text.to_string()
+    }
+}
+
+fn textwrap(text: &str, width: usize) -> String {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && line.len() + 1 + word.len() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines.join("\n")
+}
+
+fn request(
+    email: &str,
+    mobilesync: bool,
+    legacy_dn: Option<&str>,
+    env: &mut Env<'_>,
+) -> io::Result<i32> {
+    if !crate::rules::is_email(email) || email.contains(['&', '<', '>']) {
+        writeln!(
+            env.stderr,
+            "adinspect: {email:?} is not an e-mail address (local@domain)"
+        )?;
+        return Ok(EXIT_TROUBLE);
+    }
+    if let Some(dn) = legacy_dn {
+        if !dn.to_ascii_lowercase().starts_with("/o=") || dn.contains(['&', '<', '>']) {
+            writeln!(
+                env.stderr,
+                "adinspect: {dn:?} is not a legacy Exchange DN (/o=…/ou=…/cn=…)"
+            )?;
+            return Ok(EXIT_TROUBLE);
+        }
+    }
+    let body = crate::request_body(email, mobilesync, legacy_dn);
+    env.stdout.write_all(body.as_bytes())?;
+    Ok(EXIT_OK)
+}

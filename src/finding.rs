@@ -1,0 +1,81 @@
+//! Findings: what a rule reports, before and after positions are resolved.
+
+use std::fmt;
+use std::ops::Range;
+
+/// How bad a finding is. The order matters: `Info < Warning < Error`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Severity> {
+        match text {
+            "info" => Some(Severity::Info),
+            "warning" => Some(Severity::Warning),
+            "error" => Some(Severity::Error),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A byte range in the decoded text of one input.
+pub type Span = Range<usize>;
+
+/// What a check reports: a rule, where (bytes of the decoded text) and why.
+/// Severity is not here on purpose: it comes from the rule catalogue, applied in one place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub rule: &'static str,
+    pub span: Span,
+    pub message: String,
+    /// What to do instead: the expected value, element or a did-you-mean.
+    pub help: Option<String>,
+}
+
+impl Finding {
+    pub fn new(rule: &'static str, span: Span, message: impl Into<String>) -> Finding {
+        Finding {
+            rule,
+            span,
+            message: message.into(),
+            help: None,
+        }
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Finding {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+/// A finding with its severity and 1-based line/column positions (columns in characters).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Located {
+    pub rule: &'static str,
+    pub severity: Severity,
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+    pub span: Span,
+    pub message: String,
+    pub help: Option<String>,
+}

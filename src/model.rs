@@ -1,0 +1,909 @@
+//! The typed view of one input, read by both `show` and the rules: Autodiscover → Request |
+//! Response → User, Account → Protocol → settings, each value with its span. Names are matched
+//! exactly and namespaces are not required here, so a document with a broken namespace is still
+//! described; the rules say what is wrong with it.
+
+use std::borrow::Cow;
+
+use crate::finding::Span;
+use crate::schema::Vocabulary;
+use crate::xml::{self, XmlDocument, XmlNode, child_elements, local_name};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocKind {
+    OutlookRequest,
+    MobilesyncRequest,
+    OutlookResponse,
+    MobilesyncResponse,
+    ErrorResponse,
+    NotAutodiscover,
+}
+
+impl DocKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DocKind::OutlookRequest => "outlook-request",
+            DocKind::MobilesyncRequest => "mobilesync-request",
+            DocKind::OutlookResponse => "outlook-response",
+            DocKind::MobilesyncResponse => "mobilesync-response",
+            DocKind::ErrorResponse => "error-response",
+            DocKind::NotAutodiscover => "not-autodiscover",
+        }
+    }
+
+    pub fn describe(self) -> &'static str {
+        match self {
+            DocKind::OutlookRequest => "Outlook Autodiscover request",
+            DocKind::MobilesyncRequest => "ActiveSync (mobilesync) Autodiscover request",
+            DocKind::OutlookResponse => "Outlook Autodiscover response",
+            DocKind::MobilesyncResponse => "ActiveSync (mobilesync) Autodiscover response",
+            DocKind::ErrorResponse => "Autodiscover error response",
+            DocKind::NotAutodiscover => "not an Autodiscover document",
+        }
+    }
+}
+
+/// An element with a text value.
+#[derive(Debug, Clone)]
+pub struct Leaf<'a> {
+    pub node: XmlNode<'a>,
+    pub name: &'a str,
+    pub text: Cow<'a, str>,
+}
+
+impl<'a> Leaf<'a> {
+    pub fn new(node: XmlNode<'a>) -> Leaf<'a> {
+        Leaf {
+            node,
+            name: local_name(node),
+            text: xml::element_text(node),
+        }
+    }
+
+    /// The value without surrounding whitespace.
+    pub fn value(&self) -> &str {
+        self.text.trim()
+    }
+
+    pub fn tag_span(&self) -> Span {
+        xml::tag_span(self.node)
+    }
+
+    pub fn value_span(&self) -> Span {
+        xml::value_span(self.node)
+    }
+
+    /// `on`/`off` in any case; None for anything else.
+    pub fn on_off(&self) -> Option<bool> {
+        match self.value().to_ascii_lowercase().as_str() {
+            "on" => Some(true),
+            "off" => Some(false),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Attr<'a> {
+    pub name: &'a str,
+    pub value: &'a str,
+    pub span: Span,
+    pub value_span: Span,
+}
+
+pub fn attribute<'a>(node: XmlNode<'a>, name: &str) -> Option<Attr<'a>> {
+    node.attributes()
+        .find(|a| a.namespace().is_none() && a.name() == name)
+        .map(|a| Attr {
+            name: a.name(),
+            value: a.value(),
+            span: a.range(),
+            value_span: a.range_value(),
+        })
+}
+
+/// The value-bearing children of a container, in document order.
+fn leaves<'a>(node: XmlNode<'a>) -> Vec<Leaf<'a>> {
+    child_elements(node)
+        .filter(|c| child_elements(*c).next().is_none())
+        .map(Leaf::new)
+        .collect()
+}
+
+fn find_leaf<'l, 'a>(leaves: &'l [Leaf<'a>], name: &str) -> Option<&'l Leaf<'a>> {
+    leaves.iter().find(|l| l.name == name)
+}
+
+fn child<'a>(node: XmlNode<'a>, name: &str) -> Option<XmlNode<'a>> {
+    child_elements(node).find(|c| local_name(*c) == name)
+}
+
+#[derive(Debug)]
+pub struct Request<'a> {
+    pub node: XmlNode<'a>,
+    pub leaves: Vec<Leaf<'a>>,
+}
+
+impl<'a> Request<'a> {
+    pub fn leaf(&self, name: &str) -> Option<&Leaf<'a>> {
+        find_leaf(&self.leaves, name)
+    }
+}
+
+#[derive(Debug)]
+pub struct ErrorInfo<'a> {
+    pub node: XmlNode<'a>,
+    pub time: Option<Attr<'a>>,
+    pub id: Option<Attr<'a>>,
+    pub leaves: Vec<Leaf<'a>>,
+}
+
+impl<'a> ErrorInfo<'a> {
+    fn new(node: XmlNode<'a>) -> ErrorInfo<'a> {
+        ErrorInfo {
+            node,
+            time: attribute(node, "Time"),
+            id: attribute(node, "Id"),
+            leaves: leaves(node),
+        }
+    }
+
+    pub fn leaf(&self, name: &str) -> Option<&Leaf<'a>> {
+        find_leaf(&self.leaves, name)
+    }
+}
+
+#[derive(Debug)]
+pub struct OwaUrl<'a> {
+    pub leaf: Leaf<'a>,
+    pub authentication_method: Option<Attr<'a>>,
+}
+
+/// Internal or External: OWA URLs and nested Protocols (Type + ASUrl).
+#[derive(Debug)]
+pub struct Endpoints<'a> {
+    pub node: XmlNode<'a>,
+    pub owa_urls: Vec<OwaUrl<'a>>,
+    pub protocols: Vec<Protocol<'a>>,
+}
+
+impl<'a> Endpoints<'a> {
+    fn new(node: XmlNode<'a>) -> Endpoints<'a> {
+        Endpoints {
+            node,
+            owa_urls: child_elements(node)
+                .filter(|c| local_name(*c) == "OWAUrl")
+                .map(|c| OwaUrl {
+                    leaf: Leaf::new(c),
+                    authentication_method: attribute(c, "AuthenticationMethod"),
+                })
+                .collect(),
+            protocols: child_elements(node)
+                .filter(|c| local_name(*c) == "Protocol")
+                .map(|c| Protocol::new(c, true))
+                .collect(),
+        }
+    }
+}
+
+/// MailStore or AddressBook of a `<Protocol Type="mapiHttp">`.
+#[derive(Debug)]
+pub struct MapiEndpoint<'a> {
+    pub node: XmlNode<'a>,
+    pub leaves: Vec<Leaf<'a>>,
+}
+
+#[derive(Debug)]
+pub struct Protocol<'a> {
+    pub node: XmlNode<'a>,
+    /// Nested inside Internal/External.
+    pub nested: bool,
+    pub type_attribute: Option<Attr<'a>>,
+    pub version_attribute: Option<Attr<'a>>,
+    /// Every value child in document order, Type included.
+    pub settings: Vec<Leaf<'a>>,
+    pub internal: Option<Endpoints<'a>>,
+    pub external: Option<Endpoints<'a>>,
+    pub mail_store: Option<MapiEndpoint<'a>>,
+    pub address_book: Option<MapiEndpoint<'a>>,
+    pub network_requirements: Option<MapiEndpoint<'a>>,
+}
+
+impl<'a> Protocol<'a> {
+    fn new(node: XmlNode<'a>, nested: bool) -> Protocol<'a> {
+        let mapi = |name| {
+            child(node, name).map(|n| MapiEndpoint {
+                node: n,
+                leaves: leaves(n),
+            })
+        };
+        Protocol {
+            node,
+            nested,
+            type_attribute: attribute(node, "Type"),
+            version_attribute: attribute(node, "Version"),
+            settings: leaves(node),
+            internal: child(node, "Internal").map(Endpoints::new),
+            external: child(node, "External").map(Endpoints::new),
+            mail_store: mapi("MailStore"),
+            address_book: mapi("AddressBook"),
+            network_requirements: mapi("NetworkRequirements"),
+        }
+    }
+
+    pub fn setting(&self, name: &str) -> Option<&Leaf<'a>> {
+        find_leaf(&self.settings, name)
+    }
+
+    /// The Type child's value, else the Type attribute (`mapiHttp`).
+    pub fn type_name(&self) -> Option<&str> {
+        match self.setting("Type") {
+            Some(leaf) => Some(leaf.value()),
+            None => self.type_attribute.as_ref().map(|a| a.value),
+        }
+    }
+
+    pub fn is_type(&self, name: &str) -> bool {
+        self.setting("Type").is_some_and(|t| t.value() == name)
+    }
+
+    pub fn is_mapi_http(&self) -> bool {
+        self.type_attribute
+            .as_ref()
+            .is_some_and(|a| a.value == "mapiHttp")
+    }
+
+    pub fn port(&self) -> Option<u16> {
+        self.setting("Port")?.value().parse().ok()
+    }
+
+    pub fn tag_span(&self) -> Span {
+        xml::tag_span(self.node)
+    }
+}
+
+#[derive(Debug)]
+pub struct Account<'a> {
+    /// The Account element; for a bare `<Protocol>` fragment, that Protocol.
+    pub node: XmlNode<'a>,
+    pub leaves: Vec<Leaf<'a>>,
+    pub protocols: Vec<Protocol<'a>>,
+    pub error: Option<ErrorInfo<'a>>,
+}
+
+impl<'a> Account<'a> {
+    fn new(node: XmlNode<'a>) -> Account<'a> {
+        Account {
+            node,
+            leaves: leaves(node),
+            protocols: child_elements(node)
+                .filter(|c| local_name(*c) == "Protocol")
+                .map(|c| Protocol::new(c, false))
+                .collect(),
+            error: child(node, "Error").map(ErrorInfo::new),
+        }
+    }
+
+    fn from_protocol_fragment(node: XmlNode<'a>) -> Account<'a> {
+        Account {
+            node,
+            leaves: Vec::new(),
+            protocols: vec![Protocol::new(node, false)],
+            error: None,
+        }
+    }
+
+    pub fn leaf(&self, name: &str) -> Option<&Leaf<'a>> {
+        find_leaf(&self.leaves, name)
+    }
+
+    pub fn action(&self) -> Option<&str> {
+        self.leaf("Action").map(Leaf::value)
+    }
+
+    /// The POP3 Protocols of this Account, in document order.
+    pub fn pop3_protocols(&self) -> impl Iterator<Item = &Protocol<'a>> {
+        self.protocols.iter().filter(|p| p.is_type("POP3"))
+    }
+}
+
+#[derive(Debug)]
+pub struct Response<'a> {
+    pub node: XmlNode<'a>,
+    pub user: Vec<Leaf<'a>>,
+    pub accounts: Vec<Account<'a>>,
+    pub error: Option<ErrorInfo<'a>>,
+}
+
+#[derive(Debug)]
+pub struct MobileServer<'a> {
+    pub node: XmlNode<'a>,
+    pub leaves: Vec<Leaf<'a>>,
+}
+
+impl<'a> MobileServer<'a> {
+    pub fn leaf(&self, name: &str) -> Option<&Leaf<'a>> {
+        find_leaf(&self.leaves, name)
+    }
+}
+
+#[derive(Debug)]
+pub struct MobileResponse<'a> {
+    pub node: XmlNode<'a>,
+    pub culture: Option<Leaf<'a>>,
+    pub user: Vec<Leaf<'a>>,
+    pub redirect: Option<Leaf<'a>>,
+    pub servers: Vec<MobileServer<'a>>,
+    pub error: Option<ErrorInfo<'a>>,
+}
+
+/// One input, classified and described.
+#[derive(Debug)]
+pub struct Model<'a> {
+    pub kind: DocKind,
+    /// For `not-autodiscover`: what the input looks like instead.
+    pub looks_like: Option<String>,
+    pub vocabulary: Option<Vocabulary>,
+    pub root: Option<XmlNode<'a>>,
+    /// The root is a piece of a document (Request, Response, Account or Protocol).
+    pub fragment: bool,
+    pub request: Option<Request<'a>>,
+    pub response: Option<Response<'a>>,
+    pub mobile: Option<MobileResponse<'a>>,
+}
+
+impl<'a> Model<'a> {
+    fn empty(kind: DocKind, looks_like: Option<String>) -> Model<'a> {
+        Model {
+            kind,
+            vocabulary: vocabulary_of(kind),
+            looks_like,
+            root: None,
+            fragment: false,
+            request: None,
+            response: None,
+            mobile: None,
+        }
+    }
+
+    pub fn accounts(&self) -> &[Account<'a>] {
+        self.response.as_ref().map_or(&[], |r| &r.accounts)
+    }
+
+    /// The model of a well-formed document.
+    pub fn build(doc: &'a XmlDocument<'a>) -> Model<'a> {
+        let root = doc.root_element();
+        let name = local_name(root);
+        let (kind, fragment, looks_like) = classify_root(root);
+        let mut model = Model::empty(kind, looks_like);
+        model.fragment = fragment;
+        model.root = Some(root);
+        if kind == DocKind::NotAutodiscover {
+            return model;
+        }
+        let (request_node, response_node) = if fragment {
+            match name {
+                "Request" => (Some(root), None),
+                "Response" => (None, Some(root)),
+                _ => (None, None),
+            }
+        } else {
+            (child(root, "Request"), child(root, "Response"))
+        };
+        match kind {
+            DocKind::OutlookRequest | DocKind::MobilesyncRequest => {
+                model.request = request_node.map(|node| Request {
+                    node,
+                    leaves: leaves(node),
+                });
+            }
+            DocKind::MobilesyncResponse => model.mobile = response_node.map(build_mobile),
+            DocKind::ErrorResponse if is_mobile(response_node) => {
+                model.vocabulary = Some(Vocabulary::Mobile);
+                model.mobile = response_node.map(build_mobile);
+            }
+            _ => {
+                if let Some(node) = response_node {
+                    model.response = Some(build_response(node));
+                } else if fragment {
+                    let account = match name {
+                        "Account" => Account::new(root),
+                        _ => Account::from_protocol_fragment(root),
+                    };
+                    model.response = Some(Response {
+                        node: root,
+                        user: Vec::new(),
+                        accounts: vec![account],
+                        error: None,
+                    });
+                }
+            }
+        }
+        model
+    }
+
+    /// The model of an input that could not be parsed: only its kind, guessed from the text.
+    pub fn sniff(text: &str, binary: bool) -> Model<'a> {
+        let trimmed = text.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{FEFF}');
+        if binary {
+            return Model::empty(DocKind::NotAutodiscover, Some("binary data".into()));
+        }
+        if trimmed.is_empty() {
+            return Model::empty(
+                DocKind::NotAutodiscover,
+                Some(if text.is_empty() {
+                    "empty input".into()
+                } else {
+                    "only whitespace".into()
+                }),
+            );
+        }
+        let head = &trimmed[..floor_char_boundary(trimmed, 4096)];
+        if trimmed.starts_with('{') || trimmed.starts_with('[') {
+            let v2 = head.contains("\"Protocol\"") && head.contains("\"Url\"");
+            return Model::empty(
+                DocKind::NotAutodiscover,
+                Some(if v2 {
+                    "an Autodiscover v2 JSON answer; this tool reads the POX (XML) service".into()
+                } else {
+                    "JSON, not XML".into()
+                }),
+            );
+        }
+        if xml::find_ascii_case_insensitive(head, "<html").is_some()
+            || xml::find_ascii_case_insensitive(head, "<!doctype html").is_some()
+        {
+            return Model::empty(
+                DocKind::NotAutodiscover,
+                Some(
+                    "an HTML page (a login, error or default page served instead of the XML)"
+                        .into(),
+                ),
+            );
+        }
+        if !trimmed.starts_with('<') {
+            let start: String = trimmed.chars().take(20).collect();
+            return Model::empty(
+                DocKind::NotAutodiscover,
+                Some(format!("not XML: it starts with {start:?}")),
+            );
+        }
+        let has = |needle| xml::find_ascii_case_insensitive(text, needle).is_some();
+        let kind = if !has("<Autodiscover") && !has("<Request") && !has("<Response") {
+            if has("<Protocol") || has("<Account") {
+                DocKind::OutlookResponse
+            } else {
+                return Model::empty(
+                    DocKind::NotAutodiscover,
+                    Some("XML without an Autodiscover element".into()),
+                );
+            }
+        } else if has("mobilesync/requestschema") {
+            DocKind::MobilesyncRequest
+        } else if has("requestschema") || (has("<Request") && !has("<Response")) {
+            DocKind::OutlookRequest
+        } else if has("<Error") && !has("<Protocol") {
+            DocKind::ErrorResponse
+        } else if has("mobilesync/responseschema") {
+            DocKind::MobilesyncResponse
+        } else {
+            DocKind::OutlookResponse
+        };
+        Model::empty(kind, None)
+    }
+}
+
+fn floor_char_boundary(text: &str, max: usize) -> usize {
+    let mut end = max.min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    end
+}
+
+fn vocabulary_of(kind: DocKind) -> Option<Vocabulary> {
+    match kind {
+        DocKind::OutlookRequest => Some(Vocabulary::OutlookRequest),
+        DocKind::MobilesyncRequest | DocKind::MobilesyncResponse => Some(Vocabulary::Mobile),
+        DocKind::OutlookResponse | DocKind::ErrorResponse => Some(Vocabulary::OutlookResponse),
+        DocKind::NotAutodiscover => None,
+    }
+}
+
+fn mentions_mobilesync(uri: Option<&str>) -> bool {
+    uri.is_some_and(|u| u.contains("/mobilesync/"))
+}
+
+fn is_mobile(response: Option<XmlNode<'_>>) -> bool {
+    response.is_some_and(|r| mentions_mobilesync(r.tag_name().namespace()))
+}
+
+/// Kind, whether the root is a fragment, and (for non-Autodiscover) what it is instead.
+fn classify_root(root: XmlNode<'_>) -> (DocKind, bool, Option<String>) {
+    let name = local_name(root);
+    let namespace = root.tag_name().namespace();
+    let is_request_ns = |ns: Option<&str>| ns.is_some_and(|u| u.contains("/requestschema/"));
+    let request_kind = |node: XmlNode<'_>| {
+        let ars_mobile = child(node, "AcceptableResponseSchema")
+            .is_some_and(|a| xml::element_text(a).contains("/mobilesync/"));
+        // The namespace decides; without one, LegacyDN (Outlook only) and then the schema asked for.
+        let decided_by_namespace = namespace.is_some_and(|u| u.contains("/outlook/"));
+        if mentions_mobilesync(namespace)
+            || (!decided_by_namespace && child(node, "LegacyDN").is_none() && ars_mobile)
+        {
+            DocKind::MobilesyncRequest
+        } else {
+            DocKind::OutlookRequest
+        }
+    };
+    let response_kind = |response: XmlNode<'_>| {
+        let mobile = is_mobile(Some(response));
+        let has_error = child(response, "Error").is_some()
+            || child(response, "Action").is_some_and(|a| child(a, "Error").is_some());
+        let accounts: Vec<_> = child_elements(response)
+            .filter(|c| local_name(*c) == "Account")
+            .collect();
+        let error_accounts = !accounts.is_empty()
+            && accounts
+                .iter()
+                .all(|a| child(*a, "Error").is_some() && child(*a, "Action").is_none());
+        let settings = child(response, "Action").is_some_and(|a| child(a, "Settings").is_some());
+        if (has_error && accounts.is_empty() && !settings) || error_accounts {
+            DocKind::ErrorResponse
+        } else if mobile {
+            DocKind::MobilesyncResponse
+        } else {
+            DocKind::OutlookResponse
+        }
+    };
+    if name.eq_ignore_ascii_case("Autodiscover") {
+        let kind = if let Some(request) = child(root, "Request") {
+            request_kind(request)
+        } else if let Some(response) = child(root, "Response") {
+            response_kind(response)
+        } else if is_request_ns(namespace) {
+            if mentions_mobilesync(namespace) {
+                DocKind::MobilesyncRequest
+            } else {
+                DocKind::OutlookRequest
+            }
+        } else {
+            DocKind::OutlookResponse
+        };
+        return (kind, false, None);
+    }
+    match name {
+        "Request" => return (request_kind(root), true, None),
+        "Response" => return (response_kind(root), true, None),
+        "Account" | "Protocol" => return (DocKind::OutlookResponse, true, None),
+        _ => {}
+    }
+    let looks_like = if name.eq_ignore_ascii_case("html") {
+        "an HTML page (a login, error or default page served instead of the XML)".to_string()
+    } else if name == "Envelope" && namespace.is_some_and(|ns| ns.contains("soap")) {
+        "a SOAP envelope: the SOAP Autodiscover service, not the POX one".to_string()
+    } else if name == "clientConfig" {
+        "a Thunderbird autoconfig (config-v1.1.xml) document, not Autodiscover".to_string()
+    } else {
+        match namespace {
+            Some(ns) => format!("an XML document whose root is <{name}> in namespace {ns}"),
+            None => format!("an XML document whose root is <{name}>"),
+        }
+    };
+    (DocKind::NotAutodiscover, false, Some(looks_like))
+}
+
+fn build_response<'a>(node: XmlNode<'a>) -> Response<'a> {
+    Response {
+        node,
+        user: child(node, "User").map(leaves).unwrap_or_default(),
+        accounts: child_elements(node)
+            .filter(|c| local_name(*c) == "Account")
+            .map(Account::new)
+            .collect(),
+        error: child(node, "Error").map(ErrorInfo::new),
+    }
+}
+
+fn build_mobile<'a>(node: XmlNode<'a>) -> MobileResponse<'a> {
+    let action = child(node, "Action");
+    MobileResponse {
+        node,
+        culture: child(node, "Culture").map(Leaf::new),
+        user: child(node, "User").map(leaves).unwrap_or_default(),
+        redirect: action.and_then(|a| child(a, "Redirect")).map(Leaf::new),
+        servers: action
+            .and_then(|a| child(a, "Settings"))
+            .map(|settings| {
+                child_elements(settings)
+                    .filter(|c| local_name(*c) == "Server")
+                    .map(|s| MobileServer {
+                        node: s,
+                        leaves: leaves(s),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        error: action
+            .and_then(|a| child(a, "Error"))
+            .or_else(|| child(node, "Error"))
+            .map(ErrorInfo::new),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema;
+
+    #[test]
+    fn server_versions_decode() {
+        assert_eq!(decode_server_version("738180DA"), Some((14, 1, 218)));
+        assert_eq!(decode_server_version("72008287"), Some((8, 0, 647)));
+        assert_eq!(decode_server_version("73C08204"), Some((15, 0, 516)));
+        assert_eq!(decode_server_version("XYZ"), None);
+        assert_eq!(exchange_product(15, 20), "Exchange Online");
+    }
+
+    fn kind_of(text: &str) -> DocKind {
+        match roxmltree::Document::parse(text) {
+            Ok(doc) => Model::build(&doc).kind,
+            Err(_) => Model::sniff(text, false).kind,
+        }
+    }
+
+    const RESP: &str = "http://schemas.microsoft.com/exchange/autodiscover/responseschema/2006";
+    const OUT: &str =
+        "http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a";
+
+    #[test]
+    fn classifies_every_kind() {
+        let request = format!(
+            "<Autodiscover xmlns=\"{}\"><Request><EMailAddress>a@b.c</EMailAddress>\
+             <AcceptableResponseSchema>{OUT}</AcceptableResponseSchema></Request></Autodiscover>",
+            schema::NS_REQUEST
+        );
+        assert_eq!(kind_of(&request), DocKind::OutlookRequest);
+        let mobile_request = request.replace("outlook/requestschema", "mobilesync/requestschema");
+        assert_eq!(kind_of(&mobile_request), DocKind::MobilesyncRequest);
+        let settings = format!(
+            "<Autodiscover xmlns=\"{RESP}\"><Response xmlns=\"{OUT}\"><Account><Action>settings\
+             </Action><Protocol><Type>IMAP</Type></Protocol></Account></Response></Autodiscover>"
+        );
+        assert_eq!(kind_of(&settings), DocKind::OutlookResponse);
+        let error = format!(
+            "<Autodiscover xmlns=\"{RESP}\"><Response><Error><ErrorCode>600</ErrorCode></Error>\
+             </Response></Autodiscover>"
+        );
+        assert_eq!(kind_of(&error), DocKind::ErrorResponse);
+        let mobile = format!(
+            "<Autodiscover xmlns=\"{RESP}\"><Response xmlns=\"{}\"><Action><Settings><Server>\
+             <Type>MobileSync</Type></Server></Settings></Action></Response></Autodiscover>",
+            schema::NS_MOBILE_RESPONSE
+        );
+        assert_eq!(kind_of(&mobile), DocKind::MobilesyncResponse);
+        assert_eq!(kind_of("<foo/>"), DocKind::NotAutodiscover);
+        assert_eq!(kind_of(""), DocKind::NotAutodiscover);
+        assert_eq!(
+            kind_of("{\"Protocol\":\"x\",\"Url\":\"y\"}"),
+            DocKind::NotAutodiscover
+        );
+        assert_eq!(
+            kind_of("<!DOCTYPE html><html><body>"),
+            DocKind::NotAutodiscover
+        );
+        assert_eq!(
+            kind_of("<Autodiscover><Request><EMailAddress>a</Request>"),
+            DocKind::OutlookRequest
+        );
+    }
+
+    #[test]
+    fn not_autodiscover_says_what_it_is() {
+        let doc = roxmltree::Document::parse("<html><body/></html>").unwrap();
+        assert!(Model::build(&doc).looks_like.unwrap().contains("HTML"));
+        assert_eq!(
+            Model::sniff("XXX", false).looks_like.as_deref(),
+            Some("not XML: it starts with \"XXX\"")
+        );
+        assert_eq!(
+            Model::sniff("  \n", false).looks_like.as_deref(),
+            Some("only whitespace")
+        );
+    }
+
+    #[test]
+    fn protocols_and_settings() {
+        let text = format!(
+            "<Autodiscover xmlns=\"{RESP}\"><Response xmlns=\"{OUT}\"><Account>\
+             <AccountType>email</AccountType><Action>settings</Action>\
+             <Protocol><Type>POP3</Type><Server>pop.example.com</Server><Port>995</Port></Protocol>\
+             <Protocol Type=\"mapiHttp\" Version=\"1\"><MailStore><InternalUrl>https://x/\
+             </InternalUrl></MailStore></Protocol>\
+             <Protocol><Type>WEB</Type><Internal><OWAUrl AuthenticationMethod=\"Basic\">https://o/\
+             </OWAUrl><Protocol><Type>EXCH</Type><ASUrl>https://a/</ASUrl></Protocol></Internal>\
+             </Protocol></Account></Response></Autodiscover>"
+        );
+        let doc = roxmltree::Document::parse(&text).unwrap();
+        let model = Model::build(&doc);
+        let account = &model.accounts()[0];
+        assert_eq!(account.action(), Some("settings"));
+        assert_eq!(account.protocols.len(), 3);
+        let pop = &account.protocols[0];
+        assert_eq!(pop.type_name(), Some("POP3"));
+        assert_eq!(pop.port(), Some(995));
+        assert_eq!(account.pop3_protocols().count(), 1);
+        let mapi = &account.protocols[1];
+        assert!(mapi.is_mapi_http());
+        assert_eq!(mapi.type_name(), Some("mapiHttp"));
+        assert_eq!(
+            mapi.mail_store.as_ref().unwrap().leaves[0].value(),
+            "https://x/"
+        );
+        let web = &account.protocols[2];
+        let internal = web.internal.as_ref().unwrap();
+        assert_eq!(
+            internal.owa_urls[0]
+                .authentication_method
+                .as_ref()
+                .unwrap()
+                .value,
+            "Basic"
+        );
+        assert!(internal.protocols[0].nested);
+        assert_eq!(internal.protocols[0].type_name(), Some("EXCH"));
+    }
+
+    #[test]
+    fn protocol_fragment_becomes_an_account() {
+        let doc =
+            roxmltree::Document::parse("<Protocol><Type>SMTP</Type><SSL>yes</SSL></Protocol>")
+                .unwrap();
+        let model = Model::build(&doc);
+        assert!(model.fragment);
+        assert_eq!(model.kind, DocKind::OutlookResponse);
+        assert_eq!(
+            model.accounts()[0].protocols[0]
+                .setting("SSL")
+                .unwrap()
+                .value(),
+            "yes"
+        );
+    }
+}
+
+/// How a Protocol's connection is protected, as a client will read it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TlsMode {
+    /// TLS from the first byte (SSL on, Encryption SSL).
+    Implicit,
+    /// Plain connection upgraded with STARTTLS (Encryption TLS).
+    StartTls,
+    /// The client negotiates (Encryption Auto).
+    Auto,
+    /// No encryption (SSL off, Encryption None).
+    Clear,
+}
+
+impl TlsMode {
+    pub fn describe(self) -> &'static str {
+        match self {
+            TlsMode::Implicit => "TLS from the start (SSL/TLS)",
+            TlsMode::StartTls => "STARTTLS",
+            TlsMode::Auto => "negotiated by the client (Auto)",
+            TlsMode::Clear => "none: clear text",
+        }
+    }
+}
+
+/// Where the effective security comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecuritySource {
+    /// The Encryption element (it overrides SSL).
+    Encryption,
+    /// The SSL element.
+    Ssl,
+    /// Neither is present: the documented default, SSL on.
+    Default,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Security {
+    pub mode: TlsMode,
+    pub source: SecuritySource,
+}
+
+/// Whether an SMTP Protocol logs in with the POP3 account's credentials.
+#[derive(Debug, Clone, Copy)]
+pub enum SmtpCredentials<'p, 'a> {
+    /// No UsePOPAuth: SMTP has credentials of its own.
+    OwnByDefault,
+    /// UsePOPAuth off.
+    Own(&'p Leaf<'a>),
+    /// UsePOPAuth on; the POP3 Protocol that supplies them, if the Account has one.
+    FromPop3(&'p Leaf<'a>, Option<&'p Protocol<'a>>),
+    /// UsePOPAuth has a value that is neither on nor off.
+    Unclear(&'p Leaf<'a>),
+}
+
+impl<'a> Protocol<'a> {
+    /// Effective transport security; None when the values present are invalid.
+    pub fn security(&self) -> Option<Security> {
+        if let Some(encryption) = self.setting("Encryption") {
+            let mode = match encryption.value().to_ascii_lowercase().as_str() {
+                "ssl" => TlsMode::Implicit,
+                "tls" => TlsMode::StartTls,
+                "auto" => TlsMode::Auto,
+                "none" => TlsMode::Clear,
+                _ => return None,
+            };
+            return Some(Security {
+                mode,
+                source: SecuritySource::Encryption,
+            });
+        }
+        match self.setting("SSL") {
+            Some(ssl) => ssl.on_off().map(|on| Security {
+                mode: if on {
+                    TlsMode::Implicit
+                } else {
+                    TlsMode::Clear
+                },
+                source: SecuritySource::Ssl,
+            }),
+            None => Some(Security {
+                mode: TlsMode::Implicit,
+                source: SecuritySource::Default,
+            }),
+        }
+    }
+
+    /// AuthRequired, with its documented default (on). None when the value is invalid.
+    pub fn auth_required(&self) -> Option<(bool, bool)> {
+        match self.setting("AuthRequired") {
+            Some(leaf) => leaf.on_off().map(|on| (on, false)),
+            None => Some((true, true)),
+        }
+    }
+
+    /// For SMTP Protocols: where their credentials come from.
+    pub fn smtp_credentials<'p>(
+        &'p self,
+        account: &'p Account<'a>,
+    ) -> Option<SmtpCredentials<'p, 'a>> {
+        if !self.is_type("SMTP") {
+            return None;
+        }
+        Some(match self.setting("UsePOPAuth") {
+            None => SmtpCredentials::OwnByDefault,
+            Some(leaf) => match leaf.on_off() {
+                Some(true) => SmtpCredentials::FromPop3(leaf, account.pop3_protocols().next()),
+                Some(false) => SmtpCredentials::Own(leaf),
+                None => SmtpCredentials::Unclear(leaf),
+            },
+        })
+    }
+}
+
+/// Decodes ServerVersion (hex, 32 bits): major in bits 4–9, minor 10–15, build 17–31
+/// (counted from the most significant bit).
+pub fn decode_server_version(hex: &str) -> Option<(u32, u32, u32)> {
+    if hex.is_empty() || hex.len() > 8 {
+        return None;
+    }
+    let value = u32::from_str_radix(hex, 16).ok()?;
+    Some(((value >> 22) & 0x3F, (value >> 16) & 0x3F, value & 0x7FFF))
+}
+
+/// The product name of an Exchange version.
+pub fn exchange_product(major: u32, minor: u32) -> &'static str {
+    match (major, minor) {
+        (8, _) => "Exchange 2007",
+        (14, _) => "Exchange 2010",
+        (15, 0) => "Exchange 2013",
+        (15, 1) => "Exchange 2016",
+        (15, 2) => "Exchange 2019",
+        (15, m) if m >= 20 => "Exchange Online",
+        _ => "unknown Exchange version",
+    }
+}

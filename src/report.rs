@@ -1,0 +1,384 @@
+//! What `show` presents, as owned data: each Account's and Protocol's settings with positions,
+//! effective security with documented defaults, decoded ServerVersion, and the UsePOPAuth
+//! resolution. Built from the same model the rules read.
+
+use crate::model::{
+    Account, DocKind, ErrorInfo, Leaf, Model, Protocol, SecuritySource, SmtpCredentials,
+    decode_server_version, exchange_product,
+};
+use crate::schema::KNOWN_ERROR_CODES;
+use crate::source::LineIndex;
+use crate::xml::{XmlNode, tag_span};
+
+/// A value with the position of its element's start tag.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Value {
+    pub value: String,
+    pub line: usize,
+    pub column: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Setting {
+    pub name: String,
+    pub value: Value,
+}
+
+#[derive(Debug, Clone)]
+pub struct SecurityReport {
+    pub description: &'static str,
+    /// "Encryption", "SSL" or "default (SSL on)".
+    pub source: &'static str,
+}
+
+#[derive(Debug, Clone)]
+pub struct SmtpCredentialsReport {
+    /// None when UsePOPAuth has an invalid value.
+    pub uses_pop3: Option<bool>,
+    pub pop3_line: Option<usize>,
+    pub sentence: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct EndpointReport {
+    /// Internal, External, MailStore, AddressBook, NetworkRequirements.
+    pub scope: String,
+    pub entries: Vec<Setting>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ProtocolReport {
+    pub line: usize,
+    pub column: usize,
+    pub type_name: Option<String>,
+    pub settings: Vec<Setting>,
+    pub security: Option<SecurityReport>,
+    /// Documented defaults of absent settings: (name, value).
+    pub defaults: Vec<(&'static str, String)>,
+    pub smtp: Option<SmtpCredentialsReport>,
+    pub server_version: Option<String>,
+    pub endpoints: Vec<EndpointReport>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ErrorReport {
+    pub line: usize,
+    pub time: Option<String>,
+    pub id: Option<String>,
+    pub code: Option<Value>,
+    pub code_meaning: Option<&'static str>,
+    pub settings: Vec<Setting>,
+}
+
+#[derive(Debug, Clone)]
+pub struct AccountReport {
+    pub line: usize,
+    pub account_type: Option<Value>,
+    pub action: Option<Value>,
+    pub redirect_url: Option<Value>,
+    pub redirect_addr: Option<Value>,
+    /// Other value children (MicrosoftOnline, Image, ServiceHome…).
+    pub settings: Vec<Setting>,
+    pub protocols: Vec<ProtocolReport>,
+    pub error: Option<ErrorReport>,
+}
+
+#[derive(Debug, Clone)]
+pub struct MobileServerReport {
+    pub line: usize,
+    pub settings: Vec<Setting>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct DocumentReport {
+    pub kind: Option<DocKind>,
+    pub looks_like: Option<String>,
+    pub request: Vec<Setting>,
+    pub user: Vec<Setting>,
+    pub culture: Option<Value>,
+    pub accounts: Vec<AccountReport>,
+    pub servers: Vec<MobileServerReport>,
+    pub redirect: Option<Value>,
+    pub error: Option<ErrorReport>,
+}
+
+struct Builder<'t> {
+    text: &'t str,
+    index: &'t LineIndex,
+}
+
+impl Builder<'_> {
+    fn position(&self, node: XmlNode<'_>) -> (usize, usize) {
+        self.index.position(self.text, tag_span(node).start)
+    }
+
+    fn value(&self, leaf: &Leaf<'_>) -> Value {
+        let (line, column) = self.position(leaf.node);
+        Value {
+            value: leaf.value().to_string(),
+            line,
+            column,
+        }
+    }
+
+    fn setting(&self, leaf: &Leaf<'_>) -> Setting {
+        Setting {
+            name: leaf.name.to_string(),
+            value: self.value(leaf),
+        }
+    }
+
+    fn settings<'l, 'a: 'l>(&self, leaves: impl IntoIterator<Item = &'l Leaf<'a>>) -> Vec<Setting> {
+        leaves.into_iter().map(|l| self.setting(l)).collect()
+    }
+
+    fn error(&self, error: &ErrorInfo<'_>) -> ErrorReport {
+        let code = error.leaf("ErrorCode").map(|l| self.value(l));
+        let code_meaning = code.as_ref().and_then(|c| {
+            let number: u32 = c.value.parse().ok()?;
+            KNOWN_ERROR_CODES
+                .iter()
+                .find(|(k, _)| *k == number)
+                .map(|(_, m)| *m)
+        });
+        ErrorReport {
+            line: self.position(error.node).0,
+            time: error.time.as_ref().map(|a| a.value.to_string()),
+            id: error.id.as_ref().map(|a| a.value.to_string()),
+            code,
+            code_meaning,
+            settings: self.settings(error.leaves.iter().filter(|l| l.name != "ErrorCode")),
+        }
+    }
+
+    fn account(&self, account: &Account<'_>) -> AccountReport {
+        let value = |name| account.leaf(name).map(|l| self.value(l));
+        const SHOWN_APART: [&str; 4] = ["AccountType", "Action", "RedirectUrl", "RedirectAddr"];
+        AccountReport {
+            line: self.position(account.node).0,
+            account_type: value("AccountType"),
+            action: value("Action"),
+            redirect_url: value("RedirectUrl"),
+            redirect_addr: value("RedirectAddr"),
+            settings: self.settings(
+                account
+                    .leaves
+                    .iter()
+                    .filter(|l| !SHOWN_APART.contains(&l.name)),
+            ),
+            protocols: account
+                .protocols
+                .iter()
+                .map(|p| self.protocol(account, p))
+                .collect(),
+            error: account.error.as_ref().map(|e| self.error(e)),
+        }
+    }
+
+    fn protocol(&self, account: &Account<'_>, protocol: &Protocol<'_>) -> ProtocolReport {
+        let (line, column) = self.position(protocol.node);
+        let type_name = protocol.type_name().map(str::to_string);
+        let has_server = matches!(
+            protocol.setting("Type").map(Leaf::value),
+            Some("IMAP" | "POP3" | "SMTP" | "NNTP" | "EXCH" | "EXPR")
+        );
+        let security = has_server
+            .then(|| protocol.security())
+            .flatten()
+            .map(|s| SecurityReport {
+                description: s.mode.describe(),
+                source: match s.source {
+                    SecuritySource::Encryption => "Encryption",
+                    SecuritySource::Ssl => "SSL",
+                    SecuritySource::Default => "default (SSL on)",
+                },
+            });
+        let mut defaults = Vec::new();
+        if has_server {
+            let absent = |name| protocol.setting(name).is_none();
+            if absent("SSL") && absent("Encryption") {
+                defaults.push(("SSL", "on".to_string()));
+            }
+            if absent("AuthRequired") {
+                defaults.push(("AuthRequired", "on".to_string()));
+            }
+            if absent("SPA") {
+                defaults.push(("SPA", "on".to_string()));
+            }
+            if absent("TTL") {
+                defaults.push(("TTL", "1".to_string()));
+            }
+            if protocol.is_type("SMTP") && absent("SMTPLast") {
+                defaults.push(("SMTPLast", "off".to_string()));
+            }
+            let ssl_on = protocol
+                .security()
+                .is_some_and(|s| s.mode != crate::model::TlsMode::Clear);
+            if let (true, true, Some(server)) = (
+                ssl_on,
+                absent("CertPrincipalName"),
+                protocol.setting("Server"),
+            ) {
+                defaults.push(("CertPrincipalName", format!("msstd:{}", server.value())));
+            }
+            if absent("DomainName") {
+                defaults.push((
+                    "DomainName",
+                    "none: log in with the e-mail address (UPN)".to_string(),
+                ));
+            }
+        }
+        let smtp = protocol.smtp_credentials(account).map(|c| self.smtp(c));
+        let server_version = protocol.setting("ServerVersion").and_then(|v| {
+            let (major, minor, build) = decode_server_version(v.value())?;
+            Some(format!(
+                "{} ({major}.{minor}.{build})",
+                exchange_product(major, minor)
+            ))
+        });
+        let mut endpoints = Vec::new();
+        for (scope, found) in [
+            ("Internal", &protocol.internal),
+            ("External", &protocol.external),
+        ] {
+            let Some(found) = found else { continue };
+            let mut entries = Vec::new();
+            for owa in &found.owa_urls {
+                let mut setting = self.setting(&owa.leaf);
+                if let Some(method) = &owa.authentication_method {
+                    setting.value.value = format!("{} ({})", setting.value.value, method.value);
+                }
+                entries.push(setting);
+            }
+            for nested in &found.protocols {
+                let url = nested
+                    .setting("ASUrl")
+                    .map_or_else(String::new, |u| u.value().to_string());
+                let (line, column) = self.position(nested.node);
+                entries.push(Setting {
+                    name: format!("{} ASUrl", nested.type_name().unwrap_or("?")),
+                    value: Value {
+                        value: url,
+                        line,
+                        column,
+                    },
+                });
+            }
+            endpoints.push(EndpointReport {
+                scope: scope.to_string(),
+                entries,
+            });
+        }
+        for (scope, found) in [
+            ("MailStore", &protocol.mail_store),
+            ("AddressBook", &protocol.address_book),
+            ("NetworkRequirements", &protocol.network_requirements),
+        ] {
+            if let Some(found) = found {
+                endpoints.push(EndpointReport {
+                    scope: scope.to_string(),
+                    entries: self.settings(&found.leaves),
+                });
+            }
+        }
+        ProtocolReport {
+            line,
+            column,
+            type_name,
+            settings: self.settings(&protocol.settings),
+            security,
+            defaults,
+            smtp,
+            server_version,
+            endpoints,
+        }
+    }
+
+    fn smtp(&self, credentials: SmtpCredentials<'_, '_>) -> SmtpCredentialsReport {
+        let line_of = |leaf: &Leaf<'_>| self.position(leaf.node).0;
+        match credentials {
+            SmtpCredentials::OwnByDefault => SmtpCredentialsReport {
+                uses_pop3: Some(false),
+                pop3_line: None,
+                sentence: "logs in with its own credentials (no UsePOPAuth)".to_string(),
+            },
+            SmtpCredentials::Own(leaf) => SmtpCredentialsReport {
+                uses_pop3: Some(false),
+                pop3_line: None,
+                sentence: format!(
+                    "logs in with its own credentials (UsePOPAuth off, line {})",
+                    line_of(leaf)
+                ),
+            },
+            SmtpCredentials::FromPop3(leaf, Some(pop3)) => {
+                let pop_line = self.position(pop3.node).0;
+                let server = pop3.setting("Server").map_or("(no server)", Leaf::value);
+                let port = pop3
+                    .setting("Port")
+                    .map(|p| format!(":{}", p.value()))
+                    .unwrap_or_default();
+                SmtpCredentialsReport {
+                    uses_pop3: Some(true),
+                    pop3_line: Some(pop_line),
+                    sentence: format!(
+                        "reuses the POP3 credentials (UsePOPAuth on, line {}) of POP3 {server}{port} (line {pop_line})",
+                        line_of(leaf)
+                    ),
+                }
+            }
+            SmtpCredentials::FromPop3(leaf, None) => SmtpCredentialsReport {
+                uses_pop3: Some(true),
+                pop3_line: None,
+                sentence: format!(
+                    "UsePOPAuth is on (line {}), but this Account has no POP3 Protocol to take the credentials from",
+                    line_of(leaf)
+                ),
+            },
+            SmtpCredentials::Unclear(leaf) => SmtpCredentialsReport {
+                uses_pop3: None,
+                pop3_line: None,
+                sentence: format!(
+                    "unclear: UsePOPAuth is {:?} (line {}), neither on nor off",
+                    leaf.value(),
+                    line_of(leaf)
+                ),
+            },
+        }
+    }
+}
+
+pub fn build(model: &Model<'_>, text: &str, index: &LineIndex) -> DocumentReport {
+    let builder = Builder { text, index };
+    let mut report = DocumentReport {
+        kind: Some(model.kind),
+        looks_like: model.looks_like.clone(),
+        ..DocumentReport::default()
+    };
+    if let Some(request) = &model.request {
+        report.request = builder.settings(&request.leaves);
+    }
+    if let Some(response) = &model.response {
+        report.user = builder.settings(&response.user);
+        report.accounts = response
+            .accounts
+            .iter()
+            .map(|a| builder.account(a))
+            .collect();
+        report.error = response.error.as_ref().map(|e| builder.error(e));
+    }
+    if let Some(mobile) = &model.mobile {
+        report.culture = mobile.culture.as_ref().map(|c| builder.value(c));
+        report.user = builder.settings(&mobile.user);
+        report.redirect = mobile.redirect.as_ref().map(|r| builder.value(r));
+        report.servers = mobile
+            .servers
+            .iter()
+            .map(|s| MobileServerReport {
+                line: builder.position(s.node).0,
+                settings: builder.settings(&s.leaves),
+            })
+            .collect();
+        report.error = mobile.error.as_ref().map(|e| builder.error(e));
+    }
+    report
+}

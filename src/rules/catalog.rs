@@ -1,0 +1,749 @@
+//! Every rule: stable name, family, default severity, summary and explanation. Each rule's bad
+//! and fixed examples are its fixtures (`fixtures/rules/<name>/bad.xml` and `ok.xml`), embedded
+//! here so that `explain` shows the very documents the tests check.
+
+use crate::finding::Severity;
+
+#[derive(Debug)]
+pub struct Rule {
+    pub name: &'static str,
+    pub family: &'static str,
+    pub severity: Severity,
+    pub summary: &'static str,
+    pub explanation: &'static str,
+    /// A document on which the rule fires.
+    pub bad: &'static [u8],
+    /// The same document fixed: a near miss on which the rule must stay silent.
+    pub good: &'static [u8],
+}
+
+pub const FAMILIES: &[&str] = &[
+    "input",
+    "document",
+    "structure",
+    "value",
+    "protocol",
+    "account",
+    "request",
+];
+
+pub fn lookup(name: &str) -> Option<&'static Rule> {
+    RULES.iter().find(|r| r.name == name)
+}
+
+macro_rules! rule {
+    ($name:literal, $family:literal, $severity:ident, $summary:literal, $explanation:literal) => {
+        Rule {
+            name: $name,
+            family: $family,
+            severity: Severity::$severity,
+            summary: $summary,
+            explanation: $explanation,
+            bad: include_bytes!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/fixtures/rules/",
+                $name,
+                "/bad.xml"
+            )),
+            good: include_bytes!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/fixtures/rules/",
+                $name,
+                "/ok.xml"
+            )),
+        }
+    };
+}
+
+pub static RULES: &[Rule] = &[
+    // ── input ──────────────────────────────────────────────────────────────────────────────
+    rule!(
+        "invalid-utf8",
+        "input",
+        Error,
+        "bytes that are not valid UTF-8 (or UTF-16/32)",
+        "The input contains byte sequences that do not decode. Autodiscover documents must be UTF-8. \
+         A client either rejects the whole document or silently reads a different character, so a \
+         server name or login can change without anyone noticing. adinspect never replaces such \
+         bytes silently: each one is reported at its line and column."
+    ),
+    rule!(
+        "not-utf8",
+        "input",
+        Warning,
+        "the document is not UTF-8 (UTF-16, UTF-32, or declared otherwise)",
+        "The POX reference states that Autodiscover requests and responses must be UTF-8 encoded. \
+         A UTF-16 document, or one whose XML declaration names another encoding, works only with \
+         clients whose parser happens to detect it."
+    ),
+    rule!(
+        "encoding-mismatch",
+        "input",
+        Error,
+        "the XML declaration names an encoding the bytes are not in",
+        "The `encoding` in `<?xml … ?>` contradicts the bytes, for example `encoding=\"iso-8859-1\"` on a \
+         UTF-8 file with accented letters. A parser that trusts the declaration misreads every \
+         non-ASCII character (display names, passwords in login names)."
+    ),
+    rule!(
+        "malformed-xml",
+        "input",
+        Error,
+        "the document is not well-formed XML",
+        "A mismatched or missing end tag, an unquoted attribute, text before the XML declaration or \
+         a truncated body. Every client rejects a document that is not well-formed, usually with a \
+         generic 'cannot find settings' error."
+    ),
+    rule!(
+        "doctype-not-allowed",
+        "input",
+        Error,
+        "the document carries a DOCTYPE (DTD)",
+        "Autodiscover never uses a DTD. DTDs carry entity definitions, the vehicle of \
+         billion-laughs and external-entity (XXE) attacks, so adinspect refuses them without \
+         expanding or fetching anything, as careful clients do."
+    ),
+    // ── document ───────────────────────────────────────────────────────────────────────────
+    rule!(
+        "not-autodiscover",
+        "document",
+        Error,
+        "the input is not an Autodiscover document",
+        "The input is empty, HTML (a login or error page served instead of the XML), JSON \
+         (Autodiscover v2), binary, or XML with another root. The message says which. This is what \
+         a client receives when a web server or proxy answers in place of the Autodiscover service."
+    ),
+    rule!(
+        "missing-autodiscover-root",
+        "document",
+        Error,
+        "the root is a piece of a document (Request, Response, Account, Protocol)",
+        "The document starts below `<Autodiscover>`, for example with a bare `<Protocol>` pasted from \
+         a larger answer, or with `<Request>` alone. Clients look for `<Autodiscover>` first and \
+         reject the rest. adinspect still checks the fragment's contents."
+    ),
+    rule!(
+        "missing-namespace",
+        "document",
+        Error,
+        "an element has no namespace",
+        "Clients match Autodiscover elements by namespace and name. Without `xmlns=\"http://schemas.microsoft.com/exchange/autodiscover/…\"` \
+         strict parsers (Outlook's among them) find no `Autodiscover` element at all."
+    ),
+    rule!(
+        "wrong-namespace",
+        "document",
+        Error,
+        "an element is in the wrong namespace",
+        "A request root must be in …/outlook/requestschema/2006, a response root in \
+         …/responseschema/2006, and a settings or redirect `<Response>` in \
+         …/outlook/responseschema/2006a. A settings Response left in the root namespace reads as an \
+         error response; a request namespace in a response (or the reverse) reads as nothing."
+    ),
+    rule!(
+        "https-namespace",
+        "document",
+        Warning,
+        "a namespace URI written with https://",
+        "Namespace URIs are names compared character by character, not addresses. The canonical \
+         Autodiscover namespaces start with http://; the https:// forms come from a 2020 bulk edit of \
+         Microsoft's documentation. Some servers accept both, clients that compare exactly do not."
+    ),
+    rule!(
+        "multiple-accounts",
+        "document",
+        Error,
+        "a Response with more than one Account",
+        "A Response holds a single `<Account>`. Clients read the first one and ignore the rest, so \
+         Protocols placed in a second Account are lost. Put all Protocols in one Account."
+    ),
+    // ── structure ──────────────────────────────────────────────────────────────────────────
+    rule!(
+        "misplaced-element",
+        "structure",
+        Error,
+        "an element under the wrong parent",
+        "Every POX element has documented parents: `UsePOPAuth` inside `Protocol`, \
+         `AcceptableResponseSchema` inside `Request`, `Protocol` inside `Account`. Clients look for an \
+         element only where it belongs, so a misplaced one is silently ignored. The help line names \
+         the parent it belongs in."
+    ),
+    rule!(
+        "unknown-element",
+        "structure",
+        Warning,
+        "an element that the schema does not know",
+        "The element is not part of the vocabulary of this kind of document. Clients ignore it. \
+         When the name is close to a known one (a spelling slip), the help line suggests it."
+    ),
+    rule!(
+        "element-name-case",
+        "structure",
+        Error,
+        "a known element name written in the wrong case",
+        "XML names are case-sensitive: `RedirectURL`, `UsePopAuth` or `EmailAddress` are different \
+         elements from `RedirectUrl`, `UsePOPAuth` and `EMailAddress`, and clients ignore them."
+    ),
+    rule!(
+        "element-in-wrong-document",
+        "structure",
+        Error,
+        "an element of another kind of document",
+        "A request element in a response, a response element in a request, or an ActiveSync \
+         (mobilesync) element in an Outlook document. Clients of this kind of document do not read it."
+    ),
+    rule!(
+        "undocumented-element",
+        "structure",
+        Info,
+        "an element Exchange emits that the POX reference does not document",
+        "`AD`, `ServerExclusiveConnect` and `AlternativeMailbox` appear in real Exchange output but \
+         have no reference page. They are correct; this note only says that other clients may ignore them."
+    ),
+    rule!(
+        "duplicate-element",
+        "structure",
+        Warning,
+        "a single-valued element repeated under one parent",
+        "Only `Protocol`, `OWAUrl` and a few ActiveSync elements may repeat. Two `<Port>` or two \
+         `<SSL>` in one Protocol leave the choice to the client: some take the first, some the last."
+    ),
+    rule!(
+        "text-in-container",
+        "structure",
+        Warning,
+        "text directly inside an element that holds elements",
+        "Containers such as `Account`, `Protocol` or `Request` hold only elements. Stray text there is \
+         usually a template placeholder or a value whose element tags went missing."
+    ),
+    rule!(
+        "children-in-value",
+        "structure",
+        Error,
+        "elements inside an element that holds a value",
+        "Value elements such as `Action`, `Server` or `Port` hold text. Elements inside them are \
+         ignored; often this is the ActiveSync layout (`Action/Settings/Server`) pasted into an \
+         Outlook response."
+    ),
+    rule!(
+        "undocumented-attribute",
+        "structure",
+        Warning,
+        "an attribute the reference does not document",
+        "Only `Protocol@Type`, `Protocol@Version`, `OWAUrl@AuthenticationMethod`, `Error@Time` and \
+         `Error@Id` are documented (namespace declarations aside). Clients ignore other attributes, \
+         so a setting written as an attribute has no effect."
+    ),
+    rule!(
+        "missing-element",
+        "structure",
+        Error,
+        "a required child element is missing",
+        "An `Autodiscover` without `Request`/`Response`, a `Response` without `Account` or `Error`, an \
+         `Account` without `Action`, a `PublicFolderInformation` without `SmtpAddress`, an `Error` \
+         without `ErrorCode` or an ActiveSync `Server` without `Type` or `Url`: the client cannot \
+         act on the document."
+    ),
+    // ── value ──────────────────────────────────────────────────────────────────────────────
+    rule!(
+        "empty-value",
+        "value",
+        Error,
+        "an element that needs a value is empty",
+        "On/off switches, ports, URLs, e-mail addresses, enumerations and error codes need a value. \
+         An empty one is read as unset at best and makes strict clients reject the document."
+    ),
+    rule!(
+        "empty-setting",
+        "value",
+        Warning,
+        "a free-text setting is empty",
+        "An empty `LoginName`, `Server` or `DomainName` is not the same as an absent one: clients \
+         use the empty string, for example logging in with an empty user name. Remove the element \
+         or give it a value."
+    ),
+    rule!(
+        "value-whitespace",
+        "value",
+        Warning,
+        "whitespace around a value that clients compare exactly",
+        "Spaces or line breaks around a URL, port, on/off switch or namespace URI are kept by XML \
+         parsers. Clients that do not trim read `\" https://…\"` as an invalid URL."
+    ),
+    rule!(
+        "invalid-on-off",
+        "value",
+        Error,
+        "an on/off setting with another value",
+        "`SSL`, `SPA`, `AuthRequired`, `DomainRequired`, `UsePOPAuth`, `SMTPLast` and \
+         `ServerExclusiveConnect` accept `on` or `off` (any case: Exchange writes `On`/`Off`). \
+         `yes`, `true`, `1` or an empty value are read as unset, so the client falls back to the \
+         default, which for SSL and AuthRequired is on."
+    ),
+    rule!(
+        "invalid-true-false",
+        "value",
+        Warning,
+        "MicrosoftOnline is neither true nor false",
+        "`MicrosoftOnline` says whether the mailbox is hosted in Exchange Online; it accepts `true` or \
+         `false` (Exchange writes `False`)."
+    ),
+    rule!(
+        "port-out-of-range",
+        "value",
+        Error,
+        "a port that is not a number from 1 to 65535",
+        "`Port`, `DirectoryPort` and `ReferralPort` are TCP ports. Port 0, a negative or too large \
+         number, or text makes the client fail to connect or fall back to a guess."
+    ),
+    rule!(
+        "invalid-ttl",
+        "value",
+        Error,
+        "TTL is not a whole number of hours",
+        "`TTL` tells the client after how many hours to run Autodiscover again (0: never). Anything \
+         but a non-negative integer is ignored and the default of 1 hour applies."
+    ),
+    rule!(
+        "invalid-url",
+        "value",
+        Error,
+        "a URL element that does not hold an absolute URL",
+        "`EwsUrl`, `ASUrl`, `OWAUrl`, `RedirectUrl`, `InternalUrl` and the other URL elements need a \
+         full URL with scheme and host. A relative path or a typo such as `https:/host` makes the \
+         client fail to reach the service."
+    ),
+    rule!(
+        "absolute-ecp-fragment",
+        "value",
+        Warning,
+        "an EcpUrl-* fragment holds an absolute URL",
+        "`EcpUrl-um`, `EcpUrl-mt` and the other fragments are appended to `EcpUrl`. An absolute URL \
+         there produces a broken address such as `https://a/ecp/https://b/…`."
+    ),
+    rule!(
+        "invalid-email",
+        "value",
+        Warning,
+        "an e-mail address element without local@domain",
+        "`EMailAddress`, `RedirectAddr`, `AutoDiscoverSMTPAddress` and `SmtpAddress` hold SMTP \
+         addresses. Without an `@domain` a server cannot find the mailbox and a client cannot follow \
+         the redirect."
+    ),
+    rule!(
+        "invalid-guid",
+        "value",
+        Warning,
+        "DeploymentId is not a GUID",
+        "`DeploymentId` identifies the Exchange forest as a GUID (8-4-4-4-12 hexadecimal digits). \
+         Clients that cache settings per forest cannot use a malformed one."
+    ),
+    rule!(
+        "invalid-server-version",
+        "value",
+        Error,
+        "ServerVersion is not a 32-bit hexadecimal number",
+        "`ServerVersion` encodes the Exchange build in 8 hexadecimal digits (major, minor and build \
+         in fixed bit fields). Outlook picks features by it; `show` decodes it."
+    ),
+    rule!(
+        "invalid-legacy-dn",
+        "value",
+        Info,
+        "a legacy DN that does not start with /o=",
+        "`LegacyDN`, `ServerDN` and `MdbDN` are legacy Exchange distinguished names such as \
+         `/o=Contoso/ou=Exchange Administrative Group/cn=Recipients/cn=user`."
+    ),
+    rule!(
+        "invalid-ip-address",
+        "value",
+        Error,
+        "an IPv4/IPv6 bound that is not an address",
+        "`IPv4Start`/`IPv4End` must be IPv4 addresses and `IPv6Start`/`IPv6End` IPv6 addresses; \
+         otherwise the client cannot tell whether it meets the network requirement."
+    ),
+    rule!(
+        "invalid-error-code",
+        "value",
+        Error,
+        "an error code or status that is not a number",
+        "`ErrorCode` (and ActiveSync's `Status`) are numbers; clients decide what to do next by them."
+    ),
+    rule!(
+        "unknown-error-code",
+        "value",
+        Warning,
+        "an error code outside 500, 501, 600–603",
+        "MS-OXDSCLI defines 500 (address not found), 501 (no configuration), 600 (invalid request), \
+         601 (schema not available), 602 (configuration error) and 603 (internal error). Clients map \
+         other codes to a generic failure."
+    ),
+    rule!(
+        "invalid-culture",
+        "value",
+        Warning,
+        "an ActiveSync Culture that is not language:country",
+        "ActiveSync responses give the culture as a language code, a colon and an ISO 3166 country \
+         code, such as `en:us`. A device that cannot parse it falls back to its own default, so \
+         localized server messages may not match."
+    ),
+    rule!(
+        "unknown-protocol-type",
+        "value",
+        Error,
+        "a Protocol Type no client knows",
+        "`Type` says what a Protocol describes: EXCH, EXPR, EXHTTP, WEB for Exchange, POP3, SMTP and \
+         IMAP for Internet mail (MobileSync and CertEnroll in ActiveSync). Clients skip a Protocol \
+         whose Type they do not know, so `POP` instead of `POP3` loses the whole server."
+    ),
+    rule!(
+        "rare-protocol-type",
+        "value",
+        Info,
+        "a documented but rarely supported Protocol Type (DAV, NNTP)",
+        "The Outlook ISP schema mentions DAV and NNTP as Protocol Types; few clients act on them, \
+         so the Protocol is usually ignored."
+    ),
+    rule!(
+        "invalid-account-type",
+        "value",
+        Error,
+        "AccountType is not email",
+        "The only documented AccountType is `email`; EXPR and WEB Protocols require it, and \
+         clients reject other account types."
+    ),
+    rule!(
+        "invalid-action",
+        "value",
+        Error,
+        "Action is not settings, redirectAddr or redirectUrl",
+        "`Action` tells the client what the Account is: settings, or a redirect to another address or \
+         URL. Any other value makes the Account unusable."
+    ),
+    rule!(
+        "invalid-auth-package",
+        "value",
+        Error,
+        "AuthPackage is not a documented package",
+        "`AuthPackage` is one of basic, kerb, kerbntlm, ntlm, certificate, negotiate or nego2 (any \
+         case: Exchange writes `Ntlm`). An unknown package leaves the client unable to authenticate."
+    ),
+    rule!(
+        "undocumented-auth-package",
+        "value",
+        Info,
+        "AuthPackage Anonymous",
+        "Exchange Online emits `Anonymous`, which the reference does not list. It is correct output; \
+         this note says that older clients may not know it."
+    ),
+    rule!(
+        "invalid-encryption",
+        "value",
+        Error,
+        "Encryption is not None, SSL, TLS or Auto",
+        "`Encryption` (MS-OXDSCLI) overrides SSL for IMAP, POP3 and SMTP: SSL means TLS from the first \
+         byte, TLS means STARTTLS, Auto lets the client choose. `STARTTLS` or `yes` are not values \
+         Outlook knows; it then connects unencrypted or fails."
+    ),
+    rule!(
+        "non-canonical-case",
+        "value",
+        Warning,
+        "a value in a case other than the documented one",
+        "Action values are camelCase (`redirectAddr`), Types upper case (`IMAP`). Clients that compare \
+         exactly miss a differently cased value."
+    ),
+    rule!(
+        "invalid-owa-auth-method",
+        "value",
+        Warning,
+        "an OWAUrl AuthenticationMethod outside the documented list",
+        "`AuthenticationMethod` is a comma-separated list of WindowsIntegrated, FBA, NTLM, Digest and \
+         Basic (any case)."
+    ),
+    rule!(
+        "invalid-error-time",
+        "value",
+        Warning,
+        "Error Time is not hh:mm:ss[.fraction]",
+        "Exchange writes the time of the error as `21:25:04.8897083`. A malformed time (often from \
+         concatenating seconds and microseconds) breaks clients that parse it as xs:time."
+    ),
+    rule!(
+        "invalid-error-id",
+        "value",
+        Warning,
+        "Error Id is not an unsigned 32-bit number",
+        "Exchange writes a hash of the server name as a decimal 32-bit number. Larger or non-numeric \
+         ids fail validation against MS-ASCMD's schema."
+    ),
+    // ── protocol ───────────────────────────────────────────────────────────────────────────
+    rule!(
+        "protocol-without-type",
+        "protocol",
+        Warning,
+        "a Protocol without Type",
+        "Every setting of a Protocol is interpreted by its Type. Without one, clients cannot tell an \
+         IMAP server from an SMTP server and skip the Protocol."
+    ),
+    rule!(
+        "invalid-mapihttp-attribute",
+        "protocol",
+        Error,
+        "Protocol Type/Version attributes other than mapiHttp/1",
+        "The attribute form `<Protocol Type=\"mapiHttp\" Version=\"1\">` announces MAPI over HTTP. Other \
+         attribute values, or one attribute without the other, are not understood. The kind of an \
+         ordinary Protocol goes in a `<Type>` element."
+    ),
+    rule!(
+        "mapihttp-element-outside-mapihttp",
+        "protocol",
+        Error,
+        "MailStore/AddressBook outside a mapiHttp Protocol",
+        "`MailStore` and `AddressBook` describe MAPI/HTTP endpoints and are read only inside \
+         `<Protocol Type=\"mapiHttp\" Version=\"1\">`."
+    ),
+    rule!(
+        "nested-protocol-extra-element",
+        "protocol",
+        Error,
+        "a Protocol inside Internal/External with more than Type and ASUrl",
+        "A Protocol nested in `Internal` or `External` holds only `Type` and `ASUrl`. Other settings \
+         there are ignored; they belong in the outer Protocol."
+    ),
+    rule!(
+        "use-pop-auth-outside-smtp",
+        "protocol",
+        Warning,
+        "UsePOPAuth in a Protocol that is not SMTP",
+        "UsePOPAuth tells an SMTP server to accept the POP3 account's credentials. It only takes \
+         effect in the SMTP Protocol; elsewhere it is ignored and SMTP keeps asking for its own login."
+    ),
+    rule!(
+        "smtp-last-outside-smtp",
+        "protocol",
+        Info,
+        "SMTPLast in a Protocol that is not SMTP",
+        "SMTPLast (download mail before sending, POP-before-SMTP) only means something for SMTP; \
+         elsewhere it is ignored."
+    ),
+    rule!(
+        "server-dn-outside-exch",
+        "protocol",
+        Warning,
+        "ServerDN in a Protocol that is not EXCH",
+        "ServerDN, the legacy DN of the mailbox server, is only used with Type EXCH (RPC); in other \
+         Protocols clients ignore it."
+    ),
+    rule!(
+        "exchange-setting-outside-exchange",
+        "protocol",
+        Warning,
+        "ServerVersion, DirectoryPort, ReferralPort or AuthPackage outside EXCH/EXPR",
+        "These settings are documented only for the Exchange Types EXCH and EXPR; in an IMAP, POP3, \
+         SMTP or WEB Protocol clients ignore them."
+    ),
+    rule!(
+        "grouping-information-outside-expr",
+        "protocol",
+        Warning,
+        "GroupingInformation outside EXPR",
+        "GroupingInformation (the server group used for Outlook Anywhere) only applies to Protocols \
+         whose Type is EXPR; elsewhere clients ignore it."
+    ),
+    rule!(
+        "encryption-outside-isp",
+        "protocol",
+        Warning,
+        "Encryption outside IMAP, POP3 and SMTP",
+        "Encryption is defined for IMAP, POP3 and SMTP Protocols; Exchange Types use SSL, and \
+         clients ignore Encryption there."
+    ),
+    rule!(
+        "invalid-server",
+        "protocol",
+        Warning,
+        "an IMAP/POP3/SMTP Server that is not a host name",
+        "For Internet mail Types, `Server` is a host name or IP address. A URL, a value with spaces or \
+         a name without a dot (a typo such as `examplede`) cannot be resolved."
+    ),
+    rule!(
+        "port-ignored",
+        "protocol",
+        Info,
+        "Port next to a Server that is a URL",
+        "When `Server` holds a URL, `Port` is not used: the URL decides. A port that differs from \
+         the URL's is a sign of a configuration mistake."
+    ),
+    rule!(
+        "tls-mode-port-mismatch",
+        "protocol",
+        Warning,
+        "implicit TLS on a STARTTLS port, or STARTTLS on an implicit-TLS port",
+        "SSL on (or Encryption SSL) makes the client start TLS immediately; ports 25, 587, 143 and 110 \
+         expect a plain greeting followed by STARTTLS, so the handshake fails or the client falls back \
+         to trying combinations. Encryption TLS on 465/993/995 fails the other way round. The SSL \
+         default is on, so a STARTTLS port without SSL or Encryption is reported too."
+    ),
+    rule!(
+        "ssl-encryption-conflict",
+        "protocol",
+        Warning,
+        "SSL and Encryption disagree",
+        "Encryption overrides SSL in Outlook, but clients that only know SSL follow it. `<SSL>off</SSL>` \
+         with `<Encryption>TLS</Encryption>` gives STARTTLS in one client and clear text in another."
+    ),
+    rule!(
+        "cleartext-credentials",
+        "protocol",
+        Warning,
+        "authentication required over an unencrypted connection",
+        "With SSL off or Encryption None while AuthRequired is on (its default), the password \
+         crosses the network in clear text. With UsePOPAuth on, that is the POP3 password."
+    ),
+    rule!(
+        "smtp-port-25",
+        "protocol",
+        Warning,
+        "authenticated SMTP submission on port 25",
+        "Port 25 is for server-to-server relay. Many networks block outbound port 25 for end users, \
+         so a client configured to send there works at the office and fails at home. Mail \
+         submission uses 587 (STARTTLS) or 465 (TLS)."
+    ),
+    rule!(
+        "cert-principal-without-ssl",
+        "protocol",
+        Info,
+        "CertPrincipalName on a Protocol without TLS",
+        "CertPrincipalName names the certificate the client expects; without TLS there is no certificate."
+    ),
+    // ── account ────────────────────────────────────────────────────────────────────────────
+    rule!(
+        "use-pop-auth-without-pop3",
+        "account",
+        Error,
+        "UsePOPAuth on, but the Account has no POP3 Protocol",
+        "`<UsePOPAuth>on</UsePOPAuth>` tells the client to log in to SMTP with the POP3 account's \
+         credentials. In an IMAP-only Account there are none: the client sends no or wrong \
+         credentials and sending fails. Write off (SMTP uses its own LoginName) or add the POP3 Protocol."
+    ),
+    rule!(
+        "settings-without-protocol",
+        "account",
+        Error,
+        "Action settings with no Protocol",
+        "A settings Account carries its configuration in Protocol elements; without any, the client \
+         has nothing to configure."
+    ),
+    rule!(
+        "redirect-without-target",
+        "account",
+        Error,
+        "a redirect Action without its target",
+        "`redirectAddr` needs a `RedirectAddr` and `redirectUrl` a `RedirectUrl`. Without it the \
+         client has nowhere to go and gives up."
+    ),
+    rule!(
+        "redirect-target-mismatch",
+        "account",
+        Warning,
+        "a redirect target that does not match the Action",
+        "A `RedirectUrl` with Action redirectAddr (or the reverse, or either with Action settings) is \
+         ignored; the client follows only the target that matches the Action."
+    ),
+    rule!(
+        "redirect-with-protocols",
+        "account",
+        Warning,
+        "a redirect Account that also carries Protocols",
+        "With a redirect Action the client follows the redirect and ignores the Protocols."
+    ),
+    rule!(
+        "redirect-url-not-https",
+        "account",
+        Error,
+        "RedirectUrl is not https",
+        "Clients follow an Autodiscover redirect only to an https URL whose certificate validates; an \
+         http RedirectUrl is refused."
+    ),
+    rule!(
+        "error-with-settings",
+        "account",
+        Warning,
+        "an Error next to settings",
+        "An Account (or Response) that carries an Error should carry nothing else; with both, clients \
+         cannot tell whether the request succeeded."
+    ),
+    rule!(
+        "error-code-contradicts-message",
+        "account",
+        Warning,
+        "an ErrorCode whose Message describes another error",
+        "Clients act on the code, not the text: 500 tells them the address does not exist, so a \
+         server failure reported as 500 (\"Database Error\") makes them give up on a valid mailbox. \
+         Server-side failures are 603."
+    ),
+    rule!(
+        "ecp-fragment-without-ecp-url",
+        "account",
+        Warning,
+        "EcpUrl-* without EcpUrl",
+        "EcpUrl-* fragments are appended to EcpUrl; without EcpUrl in the same Protocol they cannot be resolved."
+    ),
+    rule!(
+        "domain-required-without-domain",
+        "account",
+        Info,
+        "DomainRequired on but LoginName has no domain",
+        "With DomainRequired on the authentication needs the user's domain; when LoginName is absent \
+         or has no domain part, the user has to type it."
+    ),
+    rule!(
+        "invalid-ip-range",
+        "account",
+        Warning,
+        "an IP range whose start is after its end, or a bound without its pair",
+        "NetworkRequirements give address ranges as Start/End pairs. A reversed range or a lone \
+         bound matches no client address."
+    ),
+    // ── request ────────────────────────────────────────────────────────────────────────────
+    rule!(
+        "missing-acceptable-response-schema",
+        "request",
+        Error,
+        "a Request without AcceptableResponseSchema",
+        "Servers choose the response schema from AcceptableResponseSchema; without it Exchange answers \
+         with error 600 or 601."
+    ),
+    rule!(
+        "wrong-acceptable-response-schema",
+        "request",
+        Error,
+        "AcceptableResponseSchema names the wrong schema",
+        "An Outlook request asks for …/outlook/responseschema/2006a, an ActiveSync request for \
+         …/mobilesync/responseschema/2006. Asking for the other family (or a made-up URI) gets error 601."
+    ),
+    rule!(
+        "request-needs-one-address",
+        "request",
+        Error,
+        "a Request with both or neither of EMailAddress and LegacyDN",
+        "A request names the mailbox by EMailAddress or, for Outlook, by LegacyDN: exactly one of them."
+    ),
+    rule!(
+        "request-element-order",
+        "request",
+        Warning,
+        "an ActiveSync request with AcceptableResponseSchema before EMailAddress",
+        "MS-ASCMD defines the ActiveSync request as a sequence: EMailAddress, then \
+         AcceptableResponseSchema. Servers that validate against that schema reject the other order."
+    ),
+    rule!(
+        "mobilesync-url-not-https",
+        "request",
+        Error,
+        "an ActiveSync Url/Name that is not an https URL",
+        "ActiveSync devices connect to the Url (and, for MobileSync, the Name) of each Server over \
+         https; a placeholder such as `TODO` or an http URL leaves the device without a server."
+    ),
+];

@@ -1,0 +1,104 @@
+//! The rule catalogue and the checks. Checks only report `Finding`s; which rules run, at which
+//! severity, and what fails the run is decided in one place (`Selection`, `analyze`).
+
+mod account;
+mod catalog;
+mod document;
+mod protocol;
+mod request;
+mod structure;
+mod values;
+
+pub use values::is_email;
+
+pub use catalog::{FAMILIES, RULES, Rule, lookup};
+
+use crate::finding::Finding;
+use crate::model::Model;
+
+/// What the checks see, and where they put what they find.
+pub struct Context<'a, 'm> {
+    pub model: &'m Model<'a>,
+    pub text: &'a str,
+    findings: Vec<Finding>,
+}
+
+impl Context<'_, '_> {
+    pub fn push(&mut self, finding: Finding) {
+        debug_assert!(
+            lookup(finding.rule).is_some(),
+            "rule {} is not in the catalogue",
+            finding.rule
+        );
+        self.findings.push(finding);
+    }
+}
+
+/// Runs every check over one classified document.
+pub fn check(model: &Model<'_>, text: &str) -> Vec<Finding> {
+    let mut ctx = Context {
+        model,
+        text,
+        findings: Vec::new(),
+    };
+    document::check(&mut ctx);
+    structure::check(&mut ctx);
+    structure::check_namespaces(&mut ctx);
+    account::check(&mut ctx);
+    protocol::check(&mut ctx);
+    request::check(&mut ctx);
+    ctx.findings
+}
+
+/// Which rules are on: `--select` and `--ignore` with rule names or family names.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    select: Vec<String>,
+    ignore: Vec<String>,
+}
+
+/// A selector that names no rule and no family, with the closest valid name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownSelector {
+    pub given: String,
+    pub suggestion: Option<&'static str>,
+}
+
+impl std::fmt::Display for UnknownSelector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "unknown rule or family {:?}", self.given)?;
+        if let Some(s) = self.suggestion {
+            write!(f, " (did you mean {s:?}?)")?;
+        }
+        Ok(())
+    }
+}
+
+impl Selection {
+    pub fn new(select: &[String], ignore: &[String]) -> Result<Selection, UnknownSelector> {
+        for given in select.iter().chain(ignore) {
+            validate_selector(given)?;
+        }
+        Ok(Selection {
+            select: select.to_vec(),
+            ignore: ignore.to_vec(),
+        })
+    }
+
+    pub fn enabled(&self, rule: &Rule) -> bool {
+        let matches = |s: &String| s == "all" || s == rule.name || s == rule.family;
+        (self.select.is_empty() || self.select.iter().any(matches))
+            && !self.ignore.iter().any(matches)
+    }
+}
+
+pub fn validate_selector(given: &str) -> Result<(), UnknownSelector> {
+    if given == "all" || lookup(given).is_some() || FAMILIES.contains(&given) {
+        return Ok(());
+    }
+    let names = RULES.iter().map(|r| r.name).chain(FAMILIES.iter().copied());
+    Err(UnknownSelector {
+        given: given.to_string(),
+        suggestion: crate::schema::suggest(given, names),
+    })
+}

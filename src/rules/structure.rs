@@ -1,0 +1,338 @@
+//! Schema-driven walk over every element: names, parents, namespaces, multiplicity, text vs
+//! children, attributes. Values are handed to `values`.
+
+use std::collections::HashSet;
+
+use crate::finding::Finding;
+use crate::model::DocKind;
+use crate::schema::{
+    self, ElementDef, NS_MOBILE_REQUEST, NS_MOBILE_RESPONSE, NS_OUTLOOK, NS_REQUEST, NS_RESPONSE,
+    Vocabulary,
+};
+use crate::xml::{XmlNode, child_elements, local_name, tag_span};
+
+use super::{Context, values};
+
+pub fn check(ctx: &mut Context<'_, '_>) {
+    let (Some(root), Some(vocabulary)) = (ctx.model.root, ctx.model.vocabulary) else {
+        return;
+    };
+    // Explicit stack: documents may nest a million deep, and a subtree can be skipped.
+    let mut stack = vec![root];
+    while let Some(node) = stack.pop() {
+        let Some(def) = check_name(ctx, vocabulary, node) else {
+            continue; // unknown element: its children would only repeat the finding
+        };
+        if def.undocumented {
+            ctx.push(Finding::new(
+                "undocumented-element",
+                tag_span(node),
+                format!(
+                    "<{}> is not in the POX reference; Exchange emits it, and other clients ignore it",
+                    def.name
+                ),
+            ));
+        }
+        check_parent(ctx, def, node);
+        check_attributes(ctx, def, node);
+        values::check_attribute_values(ctx, def, node);
+        if def.opaque {
+            continue;
+        }
+        if def.is_container() {
+            check_container(ctx, def, node, &mut stack);
+        } else if let Some(first) = child_elements(node).next() {
+            let mut finding = Finding::new(
+                "children-in-value",
+                tag_span(first),
+                format!(
+                    "<{}> holds a value, not elements; <{}> inside it is ignored",
+                    def.name,
+                    local_name(first)
+                ),
+            );
+            if vocabulary != Vocabulary::Mobile
+                && Vocabulary::Mobile.lookup(local_name(first)).is_some()
+            {
+                finding = finding.with_help(
+                    "this is the ActiveSync (mobilesync) response layout; an Outlook response \
+                     describes servers with <Protocol> elements",
+                );
+            }
+            ctx.push(finding);
+        } else {
+            values::check_value(ctx, def, node);
+        }
+    }
+}
+
+/// Reports unknown, misspelt and wrong-document names; returns the definition when known.
+fn check_name(
+    ctx: &mut Context<'_, '_>,
+    vocabulary: Vocabulary,
+    node: XmlNode<'_>,
+) -> Option<&'static ElementDef> {
+    let name = local_name(node);
+    if let Some(def) = vocabulary.lookup(name) {
+        return Some(def);
+    }
+    let names = vocabulary.elements().iter().map(|d| d.name);
+    if let Some(right) = names.clone().find(|n| n.eq_ignore_ascii_case(name)) {
+        ctx.push(
+            Finding::new(
+                "element-name-case",
+                tag_span(node),
+                format!("<{name}> is not recognised: element names are case-sensitive"),
+            )
+            .with_help(format!("write <{right}>")),
+        );
+        return None;
+    }
+    if let Some(other) = Vocabulary::ALL
+        .into_iter()
+        .find(|v| *v != vocabulary && v.lookup(name).is_some())
+    {
+        ctx.push(Finding::new(
+            "element-in-wrong-document",
+            tag_span(node),
+            format!(
+                "<{name}> belongs to {}, not to {}; a client reading this document ignores it",
+                other.label(),
+                vocabulary.label()
+            ),
+        ));
+        return None;
+    }
+    let mut finding = Finding::new(
+        "unknown-element",
+        tag_span(node),
+        format!(
+            "<{name}> is not an element of {}; clients ignore it",
+            vocabulary.label()
+        ),
+    );
+    if let Some(suggestion) = schema::suggest(name, names) {
+        finding = finding.with_help(format!("did you mean <{suggestion}>?"));
+    }
+    ctx.push(finding);
+    None
+}
+
+fn check_parent(ctx: &mut Context<'_, '_>, def: &ElementDef, node: XmlNode<'_>) {
+    let Some(parent) = node.parent_element() else {
+        return; // the root: document rules judge it
+    };
+    let parent_name = local_name(parent);
+    if def.parents.is_empty() {
+        ctx.push(Finding::new(
+            "misplaced-element",
+            tag_span(node),
+            format!(
+                "<{}> must be the document root, not inside <{parent_name}>",
+                def.name
+            ),
+        ));
+    } else if !def.parents.contains(&parent_name) {
+        let expected = def
+            .parents
+            .iter()
+            .map(|p| format!("<{p}>"))
+            .collect::<Vec<_>>()
+            .join(" or ");
+        ctx.push(
+            Finding::new(
+                "misplaced-element",
+                tag_span(node),
+                format!(
+                    "<{}> is inside <{parent_name}>, where clients do not look for it",
+                    def.name
+                ),
+            )
+            .with_help(format!("move it into {expected}")),
+        );
+    }
+}
+
+fn check_attributes(ctx: &mut Context<'_, '_>, def: &ElementDef, node: XmlNode<'_>) {
+    for attribute in node.attributes() {
+        // Namespaced attributes (xsi:…) belong to other vocabularies.
+        if attribute.namespace().is_some() || def.attributes.contains(&attribute.name()) {
+            continue;
+        }
+        let mut finding = Finding::new(
+            "undocumented-attribute",
+            attribute.range_qname(),
+            format!(
+                "<{}> has no attribute {:?} in the reference; clients ignore it",
+                def.name,
+                attribute.name()
+            ),
+        );
+        if let Some(right) = schema::suggest(attribute.name(), def.attributes.iter().copied()) {
+            finding = finding.with_help(format!("did you mean {right}?"));
+        }
+        ctx.push(finding);
+    }
+}
+
+fn check_container<'a>(
+    ctx: &mut Context<'_, '_>,
+    def: &ElementDef,
+    node: XmlNode<'a>,
+    stack: &mut Vec<XmlNode<'a>>,
+) {
+    let mut seen: HashSet<&str> = HashSet::new();
+    let mut children = Vec::new();
+    for child in node.children() {
+        if child.is_text() {
+            let raw = child.text().unwrap_or_default();
+            if !raw.trim().is_empty() {
+                let range = child.range();
+                let source = &ctx.text[range.clone()];
+                let start = range.start + (source.len() - source.trim_start().len());
+                ctx.push(Finding::new(
+                    "text-in-container",
+                    start..start + source.trim().len().max(1),
+                    format!(
+                        "text {:?} directly inside <{}>, which only holds elements",
+                        truncate(raw.trim(), 40),
+                        def.name
+                    ),
+                ));
+            }
+            continue;
+        }
+        if !child.is_element() {
+            continue;
+        }
+        let name = local_name(child);
+        if !seen.insert(name) {
+            let repeatable = ctx
+                .model
+                .vocabulary
+                .and_then(|v| v.lookup(name))
+                .is_none_or(|d| d.repeatable);
+            if !repeatable {
+                ctx.push(Finding::new(
+                    "duplicate-element",
+                    tag_span(child),
+                    format!(
+                        "<{name}> appears more than once in <{}>; clients read only one of them",
+                        def.name
+                    ),
+                ));
+            }
+        }
+        children.push(child);
+    }
+    for required in def.required {
+        if !seen.contains(required) {
+            ctx.push(Finding::new(
+                "missing-element",
+                tag_span(node),
+                format!("<{}> has no <{required}>, which it must contain", def.name),
+            ));
+        }
+    }
+    // Reverse so that the stack pops children in document order.
+    stack.extend(children.into_iter().rev());
+}
+
+pub fn truncate(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_string()
+    } else {
+        let cut: String = text.chars().take(max).collect();
+        format!("{cut}…")
+    }
+}
+
+/// Namespaces: the expected URI of every element follows from the document kind; report where
+/// an element first departs from it, not again for each descendant that inherits it.
+pub fn check_namespaces(ctx: &mut Context<'_, '_>) {
+    let model = ctx.model;
+    let Some(root) = model.root else { return };
+    if model.fragment || model.kind == DocKind::NotAutodiscover {
+        return;
+    }
+    let error_at_response_level = model.response.as_ref().is_some_and(|r| r.error.is_some());
+    let expected = |node: XmlNode<'_>| -> &'static [&'static str] {
+        let is_root = node.parent_element().is_none();
+        match model.kind {
+            DocKind::OutlookRequest => &[NS_REQUEST],
+            DocKind::MobilesyncRequest => &[NS_MOBILE_REQUEST],
+            _ if is_root => &[NS_RESPONSE],
+            DocKind::MobilesyncResponse => &[NS_MOBILE_RESPONSE],
+            DocKind::ErrorResponse if model.mobile.is_some() => &[NS_MOBILE_RESPONSE],
+            DocKind::ErrorResponse if error_at_response_level => &[NS_RESPONSE, NS_OUTLOOK],
+            _ => &[NS_OUTLOOK],
+        }
+    };
+    let normalize =
+        |ns: Option<&str>| ns.map(|u| schema::http_form_of(u).unwrap_or_else(|| u.to_string()));
+    let mut stack = vec![root];
+    while let Some(node) = stack.pop() {
+        let actual = node.tag_name().namespace();
+        let parent = node.parent_element();
+        let parent_actual = parent.and_then(|p| p.tag_name().namespace());
+        let inherited = parent.is_some() && parent_actual == actual;
+        let wanted = expected(node);
+        let ok = normalize(actual).is_some_and(|a| wanted.contains(&a.as_str()));
+        let parent_ok = parent.is_some_and(|p| {
+            normalize(p.tag_name().namespace()).is_some_and(|a| expected(p).contains(&a.as_str()))
+        });
+        let name = local_name(node);
+        if let Some(uri) = actual.filter(|u| u.starts_with("https://")) {
+            if !inherited && ok {
+                ctx.push(
+                    Finding::new(
+                        "https-namespace",
+                        tag_span(node),
+                        format!("<{name}> uses the namespace {uri} with https://; namespaces are names, and the canonical one starts with http://"),
+                    )
+                    .with_help(format!("write xmlns=\"{}\"", schema::http_form_of(uri).unwrap_or_default())),
+                );
+            }
+        }
+        if !ok && (parent.is_none() || parent_ok || !inherited) {
+            let want = wanted[0];
+            match actual {
+                None => ctx.push(
+                    Finding::new(
+                        "missing-namespace",
+                        tag_span(node),
+                        format!("<{name}> has no namespace; clients match elements by namespace and name"),
+                    )
+                    .with_help(format!("add xmlns=\"{want}\"")),
+                ),
+                Some(uri) => ctx.push(
+                    Finding::new(
+                        "wrong-namespace",
+                        tag_span(node),
+                        format!(
+                            "<{name}> is in the namespace {uri}, {}",
+                            namespace_hint(uri, name, want)
+                        ),
+                    )
+                    .with_help(format!("use xmlns=\"{want}\"")),
+                ),
+            }
+        }
+        stack.extend(child_elements(node).collect::<Vec<_>>().into_iter().rev());
+    }
+}
+
+fn namespace_hint(actual: &str, name: &str, want: &str) -> String {
+    let actual = schema::http_form_of(actual).unwrap_or_else(|| actual.to_string());
+    if name == "Response" && actual == NS_RESPONSE && want == NS_OUTLOOK {
+        "which Outlook reads as an error response: a settings or redirect <Response> must be in \
+         …/outlook/responseschema/2006a"
+            .to_string()
+    } else if actual == NS_REQUEST || actual == NS_MOBILE_REQUEST {
+        "a request namespace in a response".to_string()
+    } else if want == NS_REQUEST || want == NS_MOBILE_REQUEST {
+        "a response namespace in a request".to_string()
+    } else {
+        format!("but this element belongs in {want}")
+    }
+}

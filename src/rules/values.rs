@@ -1,0 +1,457 @@
+//! The text of value elements and the values of documented attributes.
+
+use crate::finding::Finding;
+use crate::model::{attribute, decode_server_version};
+use crate::schema::{self, ElementDef, EnumDef, KNOWN_ERROR_CODES, OWA_AUTH_METHODS, ValueKind};
+use crate::xml::{XmlNode, element_text, tag_span, value_span};
+
+use super::Context;
+use super::structure::truncate;
+
+pub fn check_value(ctx: &mut Context<'_, '_>, def: &ElementDef, node: XmlNode<'_>) {
+    let text = element_text(node);
+    let value = text.trim();
+    let name = def.name;
+    if value.is_empty() {
+        if def.may_be_empty {
+            return;
+        }
+        if let Some(rule) = def.value.empty_rule() {
+            ctx.push(
+                Finding::new(rule, tag_span(node), format!("<{name}> is empty")).with_help(
+                    format!("give it {} or remove the element", expectation(def.value)),
+                ),
+            );
+        }
+        return;
+    }
+    let span = value_span(node);
+    if value.len() != text.len() && whitespace_matters(def.value) {
+        ctx.push(
+            Finding::new(
+                "value-whitespace",
+                span.clone(),
+                format!(
+                    "the value of <{name}> has whitespace around it; not every client trims it"
+                ),
+            )
+            .with_help(format!("write <{name}>{value}</{name}>")),
+        );
+    }
+    let shown = truncate(value, 60);
+    let invalid = |rule: &'static str, what: String| Finding::new(rule, span.clone(), what);
+    match def.value {
+        ValueKind::OnOff => {
+            if !value.eq_ignore_ascii_case("on") && !value.eq_ignore_ascii_case("off") {
+                let mut finding = invalid(
+                    "invalid-on-off",
+                    format!(
+                        "<{name}> must be on or off, not {shown:?}; clients read anything else as unset"
+                    ),
+                );
+                let lower = value.to_ascii_lowercase();
+                if ["yes", "true", "1", "enabled"].contains(&lower.as_str()) {
+                    finding = finding.with_help(format!("write <{name}>on</{name}>"));
+                } else if ["no", "false", "0", "disabled"].contains(&lower.as_str()) {
+                    finding = finding.with_help(format!("write <{name}>off</{name}>"));
+                }
+                ctx.push(finding);
+            }
+        }
+        ValueKind::TrueFalse => {
+            if !value.eq_ignore_ascii_case("true") && !value.eq_ignore_ascii_case("false") {
+                ctx.push(invalid(
+                    "invalid-true-false",
+                    format!("<{name}> must be true or false, not {shown:?}"),
+                ));
+            }
+        }
+        ValueKind::Port => match value.parse::<u64>() {
+            Ok(port) if (1..=65535).contains(&port) => {}
+            Ok(port) => ctx.push(
+                invalid(
+                    "port-out-of-range",
+                    format!("<{name}> is {port}, outside the TCP port range 1–65535"),
+                )
+                .with_help(if port == 0 {
+                    "remove the element when there is no such port".to_string()
+                } else {
+                    "give a port number from 1 to 65535".to_string()
+                }),
+            ),
+            Err(_) => ctx.push(invalid(
+                "port-out-of-range",
+                format!("<{name}> is {shown:?}, not a port number (1–65535)"),
+            )),
+        },
+        ValueKind::Ttl => {
+            if value.parse::<u64>().is_err() {
+                ctx.push(
+                    invalid(
+                        "invalid-ttl",
+                        format!("<TTL> must be a whole number of hours (0 or more), not {shown:?}"),
+                    )
+                    .with_help("for example <TTL>1</TTL>; 0 means never rediscover"),
+                );
+            }
+        }
+        ValueKind::Url => {
+            if !is_absolute_url(value) {
+                ctx.push(
+                    invalid(
+                        "invalid-url",
+                        format!("<{name}> is not an absolute URL: {shown:?}"),
+                    )
+                    .with_help(
+                        "write a full URL such as https://mail.example.com/EWS/Exchange.asmx",
+                    ),
+                );
+            }
+        }
+        ValueKind::UrlFragment => {
+            if is_absolute_url(value) {
+                ctx.push(
+                    invalid(
+                        "absolute-ecp-fragment",
+                        format!(
+                            "<{name}> holds an absolute URL, but clients append it to <EcpUrl>"
+                        ),
+                    )
+                    .with_help(
+                        "give the part after the EcpUrl, e.g. ?rfr=olk&p=customize/voicemail.aspx",
+                    ),
+                );
+            }
+        }
+        ValueKind::Email => {
+            if !is_email(value) {
+                ctx.push(invalid(
+                    "invalid-email",
+                    format!("<{name}> is not an e-mail address (local@domain): {shown:?}"),
+                ));
+            }
+        }
+        ValueKind::Guid => {
+            if !is_guid(value) {
+                ctx.push(
+                    invalid("invalid-guid", format!("<{name}> is not a GUID: {shown:?}"))
+                        .with_help("a GUID has 8-4-4-4-12 hexadecimal digits"),
+                );
+            }
+        }
+        ValueKind::Hex32 => {
+            if decode_server_version(value).is_none() {
+                ctx.push(
+                    invalid(
+                        "invalid-server-version",
+                        format!("<{name}> must be a 32-bit hexadecimal number, not {shown:?}"),
+                    )
+                    .with_help("for example 73C18880 (Exchange 2016)"),
+                );
+            }
+        }
+        ValueKind::LegacyDn => {
+            if !value.to_ascii_lowercase().starts_with("/o=") {
+                ctx.push(invalid(
+                    "invalid-legacy-dn",
+                    format!("<{name}> does not look like a legacy Exchange DN (/o=…/ou=…/cn=…): {shown:?}"),
+                ));
+            }
+        }
+        ValueKind::Ipv4 => {
+            if value.parse::<std::net::Ipv4Addr>().is_err() {
+                ctx.push(invalid(
+                    "invalid-ip-address",
+                    format!("<{name}> is not an IPv4 address: {shown:?}"),
+                ));
+            }
+        }
+        ValueKind::Ipv6 => {
+            if value.parse::<std::net::Ipv6Addr>().is_err() {
+                ctx.push(invalid(
+                    "invalid-ip-address",
+                    format!("<{name}> is not an IPv6 address: {shown:?}"),
+                ));
+            }
+        }
+        ValueKind::ErrorCode => match value.parse::<u32>() {
+            Err(_) => ctx.push(invalid(
+                "invalid-error-code",
+                format!("<{name}> must be a number, not {shown:?}"),
+            )),
+            Ok(code) if !KNOWN_ERROR_CODES.iter().any(|(known, _)| *known == code) => {
+                let list = KNOWN_ERROR_CODES
+                    .iter()
+                    .map(|(c, _)| c.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                ctx.push(invalid(
+                    "unknown-error-code",
+                    format!("error code {code} is not one of the documented codes ({list})"),
+                ));
+            }
+            Ok(_) => {}
+        },
+        ValueKind::UnsignedInt => {
+            if value.parse::<u32>().is_err() {
+                ctx.push(invalid(
+                    "invalid-error-code",
+                    format!("<{name}> must be a number, not {shown:?}"),
+                ));
+            }
+        }
+        ValueKind::Culture => {
+            let parts: Vec<&str> = value.split(':').collect();
+            let ok = parts.len() == 2
+                && parts[0].len() == 2
+                && parts[0].chars().all(|c| c.is_ascii_alphabetic())
+                && schema::is_country(parts[1]);
+            if !ok {
+                let mut finding = invalid(
+                    "invalid-culture",
+                    format!("<Culture> should be language:country such as en:us, not {shown:?}"),
+                );
+                if parts.len() == 2 && !schema::is_country(parts[1]) {
+                    finding = finding
+                        .with_help(format!("{:?} is not an ISO 3166 country code", parts[1]));
+                }
+                ctx.push(finding);
+            }
+        }
+        ValueKind::Enum(allowed) => check_enum(ctx, name, value, allowed, span.clone()),
+        ValueKind::Container | ValueKind::Text | ValueKind::HostOrUrl | ValueKind::SchemaUri => {}
+    }
+}
+
+fn check_enum(
+    ctx: &mut Context<'_, '_>,
+    name: &str,
+    value: &str,
+    def: &EnumDef,
+    span: std::ops::Range<usize>,
+) {
+    if def.values.contains(&value) {
+        return;
+    }
+    if let Some(right) = def.values.iter().find(|v| v.eq_ignore_ascii_case(value)) {
+        if !def.any_case {
+            ctx.push(
+                Finding::new(
+                    "non-canonical-case",
+                    span,
+                    format!("<{name}> is {value:?}; the documented spelling is {right:?}"),
+                )
+                .with_help(format!("write <{name}>{right}</{name}>")),
+            );
+        }
+        return;
+    }
+    if def.rare.iter().any(|r| r.eq_ignore_ascii_case(value)) {
+        ctx.push(Finding::new(
+            def.rare_rule,
+            span,
+            format!("<{name}> {value:?} is rare: few clients act on it"),
+        ));
+        return;
+    }
+    let list = def.values.join(", ");
+    let mut finding = Finding::new(
+        def.rule,
+        span,
+        format!(
+            "<{name}> is {:?}; expected one of {list}",
+            truncate(value, 40)
+        ),
+    );
+    if let Some(suggestion) = schema::suggest(value, def.values.iter().copied()) {
+        finding = finding.with_help(format!("did you mean {suggestion}?"));
+    }
+    ctx.push(finding);
+}
+
+pub fn check_attribute_values(ctx: &mut Context<'_, '_>, def: &ElementDef, node: XmlNode<'_>) {
+    match def.name {
+        "OWAUrl" => {
+            let Some(attr) = attribute(node, "AuthenticationMethod") else {
+                return;
+            };
+            for method in attr.value.split(',').map(str::trim) {
+                if !OWA_AUTH_METHODS
+                    .iter()
+                    .any(|m| m.eq_ignore_ascii_case(method))
+                {
+                    ctx.push(Finding::new(
+                        "invalid-owa-auth-method",
+                        attr.value_span.clone(),
+                        format!(
+                            "AuthenticationMethod {method:?} is not one of {}",
+                            OWA_AUTH_METHODS[..5].join(", ")
+                        ),
+                    ));
+                }
+            }
+        }
+        "Error" => {
+            if let Some(time) = attribute(node, "Time") {
+                if !is_time_of_day(time.value) {
+                    ctx.push(
+                        Finding::new(
+                            "invalid-error-time",
+                            time.value_span.clone(),
+                            format!(
+                                "Time={:?} is not a time of day hh:mm:ss[.fraction]",
+                                time.value
+                            ),
+                        )
+                        .with_help("for example Time=\"21:25:04.8897083\""),
+                    );
+                }
+            }
+            if let Some(id) = attribute(node, "Id") {
+                if id.value.parse::<u32>().is_err() {
+                    ctx.push(Finding::new(
+                        "invalid-error-id",
+                        id.value_span.clone(),
+                        format!("Id={:?} is not an unsigned 32-bit number", id.value),
+                    ));
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Whether surrounding whitespace can change how a client reads the value.
+fn whitespace_matters(kind: ValueKind) -> bool {
+    !matches!(
+        kind,
+        ValueKind::Text
+            | ValueKind::Container
+            | ValueKind::LegacyDn
+            | ValueKind::HostOrUrl
+            | ValueKind::Culture
+    )
+}
+
+fn expectation(kind: ValueKind) -> &'static str {
+    match kind {
+        ValueKind::OnOff => "on or off",
+        ValueKind::TrueFalse => "true or false",
+        ValueKind::Port => "a port number",
+        ValueKind::Ttl => "a number of hours",
+        ValueKind::Url | ValueKind::UrlFragment | ValueKind::SchemaUri => "a URL",
+        ValueKind::Email => "an e-mail address",
+        ValueKind::Guid => "a GUID",
+        ValueKind::Hex32 => "a hexadecimal version",
+        ValueKind::Ipv4 | ValueKind::Ipv6 => "an IP address",
+        ValueKind::ErrorCode | ValueKind::UnsignedInt => "a number",
+        ValueKind::Enum(_) => "one of its documented values",
+        _ => "a value",
+    }
+}
+
+pub fn is_absolute_url(value: &str) -> bool {
+    let Some((scheme, rest)) = value.split_once("://") else {
+        return false;
+    };
+    let scheme_ok = scheme
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c));
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    scheme_ok
+        && !authority.is_empty()
+        && !value
+            .chars()
+            .any(|c| c.is_whitespace() || "<>\"{}|\\^`".contains(c))
+}
+
+pub fn is_https_url(value: &str) -> bool {
+    is_absolute_url(value)
+        && value
+            .get(..8)
+            .is_some_and(|s| s.eq_ignore_ascii_case("https://"))
+}
+
+pub fn is_email(value: &str) -> bool {
+    let Some((local, domain)) = value.rsplit_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && !domain.is_empty()
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !value
+            .chars()
+            .any(|c| c.is_whitespace() || "<>()[],;:\"".contains(c))
+        && domain
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '.' || c == '-')
+}
+
+pub fn is_guid(value: &str) -> bool {
+    let value = value
+        .strip_prefix('{')
+        .and_then(|v| v.strip_suffix('}'))
+        .unwrap_or(value);
+    let groups: Vec<&str> = value.split('-').collect();
+    groups.len() == 5
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(g, len)| g.len() == len && g.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
+fn is_time_of_day(value: &str) -> bool {
+    let (clock, fraction) = value.split_once('.').unwrap_or((value, "0"));
+    let parts: Vec<&str> = clock.split(':').collect();
+    let two_digits = |s: &str, max: u32| s.len() == 2 && s.parse::<u32>().is_ok_and(|n| n <= max);
+    parts.len() == 3
+        && two_digits(parts[0], 23)
+        && two_digits(parts[1], 59)
+        && two_digits(parts[2], 60)
+        && !fraction.is_empty()
+        && fraction.chars().all(|c| c.is_ascii_digit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls() {
+        assert!(is_absolute_url(
+            "https://mail.example.com/EWS/Exchange.asmx"
+        ));
+        assert!(is_absolute_url("http://x"));
+        assert!(!is_absolute_url("https:/Internal.mail.Contoso.com/owa"));
+        assert!(!is_absolute_url("mail.example.com"));
+        assert!(!is_absolute_url("https://"));
+        assert!(!is_absolute_url("https://a b/"));
+        assert!(is_https_url("HTTPS://x/"));
+        assert!(!is_https_url("http://x/"));
+    }
+
+    #[test]
+    fn emails() {
+        assert!(is_email("user@example.com"));
+        assert!(is_email("0f3e52c1-ab54-4bdf-8e29-5d3b1ed4e1b5@contoso.com"));
+        assert!(!is_email("user"));
+        assert!(!is_email("@example.com"));
+        assert!(!is_email("user@"));
+        assert!(!is_email("a b@example.com"));
+    }
+
+    #[test]
+    fn guids_and_times() {
+        assert!(is_guid("30c3a927-42aa-5de8-91e3-8e5b4655ed00"));
+        assert!(!is_guid("30c3a927-42aa-5de8-91e3-8e5b4655ed001"));
+        assert!(is_time_of_day("21:25:04.8897083"));
+        assert!(is_time_of_day("10:01:02"));
+        assert!(!is_time_of_day("14:03:270.123456"));
+        assert!(!is_time_of_day("25:00:00"));
+    }
+}

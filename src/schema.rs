@@ -1,0 +1,573 @@
+//! The POX vocabulary as data: every element, where it may stand, what its text may be.
+//! Facts come from the Exchange POX reference pages, MS-OXDSCLI and MS-ASCMD (see README).
+
+pub const NS_REQUEST: &str =
+    "http://schemas.microsoft.com/exchange/autodiscover/outlook/requestschema/2006";
+pub const NS_RESPONSE: &str =
+    "http://schemas.microsoft.com/exchange/autodiscover/responseschema/2006";
+pub const NS_OUTLOOK: &str =
+    "http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a";
+pub const NS_MOBILE_REQUEST: &str =
+    "http://schemas.microsoft.com/exchange/autodiscover/mobilesync/requestschema/2006";
+pub const NS_MOBILE_RESPONSE: &str =
+    "http://schemas.microsoft.com/exchange/autodiscover/mobilesync/responseschema/2006";
+
+/// The `http://` form of a namespace written with `https://`, if it is one of ours.
+pub fn http_form_of(uri: &str) -> Option<String> {
+    let rest = uri.strip_prefix("https://")?;
+    let http = format!("http://{rest}");
+    is_known_namespace(&http).then_some(http)
+}
+
+pub fn is_known_namespace(uri: &str) -> bool {
+    [
+        NS_REQUEST,
+        NS_RESPONSE,
+        NS_OUTLOOK,
+        NS_MOBILE_REQUEST,
+        NS_MOBILE_RESPONSE,
+    ]
+    .contains(&uri)
+}
+
+/// Which set of element names applies: documents of different kinds share names
+/// (`Type`, `User`, `Action`) with different meanings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Vocabulary {
+    OutlookRequest,
+    OutlookResponse,
+    Mobile,
+}
+
+impl Vocabulary {
+    pub fn label(self) -> &'static str {
+        match self {
+            Vocabulary::OutlookRequest => "an Outlook request",
+            Vocabulary::OutlookResponse => "an Outlook response",
+            Vocabulary::Mobile => "an ActiveSync (mobilesync) document",
+        }
+    }
+
+    pub fn elements(self) -> &'static [ElementDef] {
+        match self {
+            Vocabulary::OutlookRequest => OUTLOOK_REQUEST,
+            Vocabulary::OutlookResponse => OUTLOOK_RESPONSE,
+            Vocabulary::Mobile => MOBILE,
+        }
+    }
+
+    pub fn lookup(self, name: &str) -> Option<&'static ElementDef> {
+        let found = self.elements().iter().find(|def| def.name == name);
+        // Exchange Online adds EcpUrl-* fragments beyond the documented twelve (EcpUrl-connect…).
+        if found.is_none() && self == Vocabulary::OutlookResponse && is_ecp_fragment(name) {
+            return self.lookup("EcpUrl-um");
+        }
+        found
+    }
+
+    pub const ALL: [Vocabulary; 3] = [
+        Vocabulary::OutlookRequest,
+        Vocabulary::OutlookResponse,
+        Vocabulary::Mobile,
+    ];
+}
+
+/// A closed set of values, checked by its own rule.
+#[derive(Debug)]
+pub struct EnumDef {
+    pub rule: &'static str,
+    pub values: &'static [&'static str],
+    /// Compare ignoring ASCII case (Exchange itself writes `Ntlm`, `None`).
+    pub any_case: bool,
+    /// Values seen in the wild or in rarer documents, reported at info level under `rare_rule`.
+    pub rare: &'static [&'static str],
+    pub rare_rule: &'static str,
+}
+
+/// What the text of an element must look like.
+#[derive(Debug, Clone, Copy)]
+pub enum ValueKind {
+    /// Holds elements, no text.
+    Container,
+    /// Free text.
+    Text,
+    OnOff,
+    TrueFalse,
+    Port,
+    Ttl,
+    Url,
+    /// A relative fragment appended to EcpUrl.
+    UrlFragment,
+    Email,
+    Guid,
+    Hex32,
+    LegacyDn,
+    /// A host name or IP address, or a URL, depending on the Protocol Type.
+    HostOrUrl,
+    Ipv4,
+    Ipv6,
+    /// The AcceptableResponseSchema URI (checked by the request rules).
+    SchemaUri,
+    ErrorCode,
+    UnsignedInt,
+    Culture,
+    Enum(&'static EnumDef),
+}
+
+impl ValueKind {
+    /// Whether an empty text is a defect and which rule says so.
+    pub fn empty_rule(self) -> Option<&'static str> {
+        match self {
+            ValueKind::Container => None,
+            ValueKind::Text | ValueKind::LegacyDn | ValueKind::HostOrUrl | ValueKind::Culture => {
+                Some("empty-setting")
+            }
+            _ => Some("empty-value"),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct ElementDef {
+    pub name: &'static str,
+    /// Allowed parents; empty for the document root.
+    pub parents: &'static [&'static str],
+    pub value: ValueKind,
+    /// May appear several times under one parent.
+    pub repeatable: bool,
+    /// Known from examples or other specifications, not from the POX reference (info).
+    pub undocumented: bool,
+    /// Documented attributes (namespace declarations aside).
+    pub attributes: &'static [&'static str],
+    /// Children that must be present.
+    pub required: &'static [&'static str],
+    /// An empty text is normal (DebugData, Message).
+    pub may_be_empty: bool,
+    /// Contents are not checked (vendor extensions we know too little about).
+    pub opaque: bool,
+}
+
+impl ElementDef {
+    pub fn is_container(&self) -> bool {
+        matches!(self.value, ValueKind::Container)
+    }
+}
+
+const fn el(name: &'static str, parents: &'static [&'static str], value: ValueKind) -> ElementDef {
+    ElementDef {
+        name,
+        parents,
+        value,
+        repeatable: false,
+        undocumented: false,
+        attributes: &[],
+        required: &[],
+        may_be_empty: false,
+        opaque: false,
+    }
+}
+
+const fn repeatable(mut def: ElementDef) -> ElementDef {
+    def.repeatable = true;
+    def
+}
+
+const fn undocumented(mut def: ElementDef) -> ElementDef {
+    def.undocumented = true;
+    def
+}
+
+const fn attrs(mut def: ElementDef, attributes: &'static [&'static str]) -> ElementDef {
+    def.attributes = attributes;
+    def
+}
+
+const fn requires(mut def: ElementDef, required: &'static [&'static str]) -> ElementDef {
+    def.required = required;
+    def
+}
+
+const fn may_be_empty(mut def: ElementDef) -> ElementDef {
+    def.may_be_empty = true;
+    def
+}
+
+const fn opaque(mut def: ElementDef) -> ElementDef {
+    def.opaque = true;
+    def
+}
+
+use ValueKind::*;
+
+pub static PROTOCOL_TYPES: EnumDef = EnumDef {
+    rule: "unknown-protocol-type",
+    values: &["EXCH", "EXPR", "EXHTTP", "WEB", "POP3", "SMTP", "IMAP"],
+    any_case: false,
+    rare: &["DAV", "NNTP"],
+    rare_rule: "rare-protocol-type",
+};
+pub static ACCOUNT_TYPES: EnumDef = EnumDef {
+    rule: "invalid-account-type",
+    values: &["email"],
+    any_case: false,
+    rare: &[],
+    rare_rule: "",
+};
+pub static ACTIONS: EnumDef = EnumDef {
+    rule: "invalid-action",
+    values: &["settings", "redirectAddr", "redirectUrl"],
+    any_case: false,
+    rare: &[],
+    rare_rule: "",
+};
+pub static AUTH_PACKAGES: EnumDef = EnumDef {
+    rule: "invalid-auth-package",
+    values: &[
+        "basic",
+        "kerb",
+        "kerbntlm",
+        "ntlm",
+        "certificate",
+        "negotiate",
+        "nego2",
+    ],
+    any_case: true,
+    rare: &["anonymous"],
+    rare_rule: "undocumented-auth-package",
+};
+pub static ENCRYPTIONS: EnumDef = EnumDef {
+    rule: "invalid-encryption",
+    values: &["None", "SSL", "TLS", "Auto"],
+    any_case: true,
+    rare: &[],
+    rare_rule: "",
+};
+pub static MOBILE_SERVER_TYPES: EnumDef = EnumDef {
+    rule: "unknown-protocol-type",
+    values: &["MobileSync", "CertEnroll"],
+    any_case: false,
+    rare: &[],
+    rare_rule: "",
+};
+
+/// The documented five, then the other methods Exchange itself writes (Exchange Online emits
+/// `LiveIdFba, OAuth`).
+pub const OWA_AUTH_METHODS: &[&str] = &[
+    "WindowsIntegrated",
+    "FBA",
+    "NTLM",
+    "Digest",
+    "Basic",
+    "LiveIdFba",
+    "LiveIdBasic",
+    "LiveIdNegotiate",
+    "OAuth",
+    "Adfs",
+    "Kerberos",
+    "Negotiate",
+    "NegoEx",
+    "Certificate",
+    "WSSecurity",
+];
+pub const KNOWN_ERROR_CODES: &[(u32, &str)] = &[
+    (500, "the e-mail address cannot be found"),
+    (501, "the address is known but has no configuration"),
+    (600, "invalid request"),
+    (
+        601,
+        "the requested configuration type (AcceptableResponseSchema) is not available",
+    ),
+    (
+        602,
+        "the address is known but configuration errors prevent an answer",
+    ),
+    (603, "internal server error"),
+];
+
+/// ISO 3166-1 alpha-2 country codes, the second half of an ActiveSync Culture (`en:us`).
+pub const COUNTRIES: &str = "ad ae af ag ai al am ao aq ar as at au aw ax az ba bb bd be bf bg bh bi bj bl \
+    bm bn bo bq br bs bt bv bw by bz ca cc cd cf cg ch ci ck cl cm cn co cr cu cv cw cx cy cz de dj dk \
+    dm do dz ec ee eg eh er es et fi fj fk fm fo fr ga gb gd ge gf gg gh gi gl gm gn gp gq gr gs gt gu \
+    gw gy hk hm hn hr ht hu id ie il im in io iq ir is it je jm jo jp ke kg kh ki km kn kp kr kw ky kz \
+    la lb lc li lk lr ls lt lu lv ly ma mc md me mf mg mh mk ml mm mn mo mp mq mr ms mt mu mv mw mx my \
+    mz na nc ne nf ng ni nl no np nr nu nz om pa pe pf pg ph pk pl pm pn pr ps pt pw py qa re ro rs ru \
+    rw sa sb sc sd se sg sh si sj sk sl sm sn so sr ss st sv sx sy sz tc td tf tg th tj tk tl tm tn to \
+    tr tt tv tw tz ua ug um us uy uz va vc ve vg vi vn vu wf ws ye yt za zm zw";
+
+pub fn is_country(code: &str) -> bool {
+    code.len() == 2
+        && COUNTRIES
+            .split_whitespace()
+            .any(|c| c.eq_ignore_ascii_case(code))
+}
+
+const PROTOCOL: &[&str] = &["Protocol"];
+const ECP_FRAGMENTS: [&str; 12] = [
+    "EcpUrl-um",
+    "EcpUrl-aggr",
+    "EcpUrl-mt",
+    "EcpUrl-ret",
+    "EcpUrl-sms",
+    "EcpUrl-publish",
+    "EcpUrl-photo",
+    "EcpUrl-tm",
+    "EcpUrl-tmCreating",
+    "EcpUrl-tmHiding",
+    "EcpUrl-tmEditing",
+    "EcpUrl-extinstall",
+];
+
+pub fn is_ecp_fragment(name: &str) -> bool {
+    ECP_FRAGMENTS.contains(&name)
+        || name
+            .strip_prefix("EcpUrl-")
+            .is_some_and(|rest| !rest.is_empty() && rest.chars().all(|c| c.is_ascii_alphanumeric()))
+}
+
+static OUTLOOK_REQUEST: &[ElementDef] = &[
+    el("Autodiscover", &[], Container),
+    requires(el("Request", &["Autodiscover"], Container), &[]),
+    el("EMailAddress", &["Request"], Email),
+    el("LegacyDN", &["Request"], LegacyDn),
+    el("AcceptableResponseSchema", &["Request"], SchemaUri),
+];
+
+static OUTLOOK_RESPONSE: &[ElementDef] = &[
+    el("Autodiscover", &[], Container),
+    el("Response", &["Autodiscover"], Container),
+    el("User", &["Response"], Container),
+    el("DisplayName", &["User"], Text),
+    el("LegacyDN", &["User"], LegacyDn),
+    el("DeploymentId", &["User"], Guid),
+    el("AutoDiscoverSMTPAddress", &["User"], Email),
+    // Several Accounts get their own rule (multiple-accounts), not duplicate-element.
+    repeatable(el("Account", &["Response"], Container)),
+    el("AccountType", &["Account"], Enum(&ACCOUNT_TYPES)),
+    el("Action", &["Account"], Enum(&ACTIONS)),
+    el("MicrosoftOnline", &["Account"], TrueFalse),
+    el("RedirectUrl", &["Account"], Url),
+    el("RedirectAddr", &["Account"], Email),
+    el("Image", &["Account"], Text),
+    el("ServiceHome", &["Account"], Url),
+    requires(
+        el("PublicFolderInformation", &["Account"], Container),
+        &["SmtpAddress"],
+    ),
+    el("SmtpAddress", &["PublicFolderInformation"], Email),
+    opaque(repeatable(undocumented(el(
+        "AlternativeMailbox",
+        &["Account"],
+        Container,
+    )))),
+    attrs(
+        repeatable(el(
+            "Protocol",
+            &["Account", "Internal", "External"],
+            Container,
+        )),
+        &["Type", "Version"],
+    ),
+    el("Type", PROTOCOL, Enum(&PROTOCOL_TYPES)),
+    el("Internal", PROTOCOL, Container),
+    el("External", PROTOCOL, Container),
+    attrs(
+        repeatable(el("OWAUrl", &["Internal", "External"], Url)),
+        &["AuthenticationMethod"],
+    ),
+    el("TTL", PROTOCOL, Ttl),
+    el("Server", PROTOCOL, HostOrUrl),
+    el("ServerDN", PROTOCOL, LegacyDn),
+    el("ServerVersion", PROTOCOL, Hex32),
+    el("MdbDN", PROTOCOL, LegacyDn),
+    el("PublicFolderServer", PROTOCOL, Text),
+    el("Port", PROTOCOL, Port),
+    el("DirectoryPort", PROTOCOL, Port),
+    el("ReferralPort", PROTOCOL, Port),
+    el("ASUrl", PROTOCOL, Url),
+    el("EwsUrl", PROTOCOL, Url),
+    el("EmwsUrl", PROTOCOL, Url),
+    el("EwsPartnerUrl", PROTOCOL, Url),
+    el("SharingUrl", PROTOCOL, Url),
+    el("EcpUrl", PROTOCOL, Url),
+    el("EcpUrl-um", PROTOCOL, UrlFragment),
+    el("EcpUrl-aggr", PROTOCOL, UrlFragment),
+    el("EcpUrl-mt", PROTOCOL, UrlFragment),
+    el("EcpUrl-ret", PROTOCOL, UrlFragment),
+    el("EcpUrl-sms", PROTOCOL, UrlFragment),
+    el("EcpUrl-publish", PROTOCOL, UrlFragment),
+    el("EcpUrl-photo", PROTOCOL, UrlFragment),
+    el("EcpUrl-tm", PROTOCOL, UrlFragment),
+    el("EcpUrl-tmCreating", PROTOCOL, UrlFragment),
+    el("EcpUrl-tmHiding", PROTOCOL, UrlFragment),
+    el("EcpUrl-tmEditing", PROTOCOL, UrlFragment),
+    el("EcpUrl-extinstall", PROTOCOL, UrlFragment),
+    el("OOFUrl", PROTOCOL, Url),
+    el("OABUrl", PROTOCOL, Url),
+    el("UMUrl", PROTOCOL, Url),
+    el("LoginName", PROTOCOL, Text),
+    el("DomainRequired", PROTOCOL, OnOff),
+    el("DomainName", PROTOCOL, Text),
+    el("SPA", PROTOCOL, OnOff),
+    el("AuthPackage", PROTOCOL, Enum(&AUTH_PACKAGES)),
+    el("CertPrincipalName", PROTOCOL, Text),
+    el("SSL", PROTOCOL, OnOff),
+    el("AuthRequired", PROTOCOL, OnOff),
+    el("UsePOPAuth", PROTOCOL, OnOff),
+    el("SMTPLast", PROTOCOL, OnOff),
+    el("Encryption", PROTOCOL, Enum(&ENCRYPTIONS)),
+    undocumented(el("ServerExclusiveConnect", PROTOCOL, OnOff)),
+    undocumented(el("AD", PROTOCOL, Text)),
+    el("NetworkRequirements", PROTOCOL, Container),
+    el("IPv4Start", &["NetworkRequirements"], Ipv4),
+    el("IPv4End", &["NetworkRequirements"], Ipv4),
+    el("IPv6Start", &["NetworkRequirements"], Ipv6),
+    el("IPv6End", &["NetworkRequirements"], Ipv6),
+    el("AddressBook", PROTOCOL, Container),
+    el("MailStore", PROTOCOL, Container),
+    el("InternalUrl", &["AddressBook", "MailStore"], Url),
+    el("ExternalUrl", &["AddressBook", "MailStore"], Url),
+    el("GroupingInformation", PROTOCOL, Text),
+    attrs(
+        requires(
+            el("Error", &["Response", "Account"], Container),
+            &["ErrorCode"],
+        ),
+        &["Time", "Id"],
+    ),
+    el("ErrorCode", &["Error"], ErrorCode),
+    may_be_empty(el("Message", &["Error"], Text)),
+    may_be_empty(el("DebugData", &["Error"], Text)),
+];
+
+static MOBILE: &[ElementDef] = &[
+    el("Autodiscover", &[], Container),
+    el("Request", &["Autodiscover"], Container),
+    el("EMailAddress", &["Request", "User"], Email),
+    el("AcceptableResponseSchema", &["Request"], SchemaUri),
+    el("Response", &["Autodiscover"], Container),
+    el("Culture", &["Response"], Culture),
+    el("User", &["Response"], Container),
+    el("DisplayName", &["User"], Text),
+    el("Action", &["Response"], Container),
+    el("Redirect", &["Action"], Text),
+    el("Settings", &["Action"], Container),
+    requires(
+        repeatable(el("Server", &["Settings"], Container)),
+        &["Type", "Url"],
+    ),
+    el("Type", &["Server"], Enum(&MOBILE_SERVER_TYPES)),
+    el("Url", &["Server"], Url),
+    may_be_empty(el("Name", &["Server"], Text)),
+    el("ServerData", &["Server"], Text),
+    attrs(
+        el("Error", &["Action", "Response"], Container),
+        &["Time", "Id"],
+    ),
+    el("Status", &["Error"], UnsignedInt),
+    el("ErrorCode", &["Error"], ErrorCode),
+    may_be_empty(el("Message", &["Error"], Text)),
+    may_be_empty(el("DebugData", &["Error"], Text)),
+];
+
+/// Every element name of every vocabulary (for did-you-mean).
+pub fn all_names() -> impl Iterator<Item = &'static str> {
+    Vocabulary::ALL
+        .into_iter()
+        .flat_map(|v| v.elements().iter().map(|d| d.name))
+}
+
+/// Closest known name for a misspelling: same name in another case, or within two edits.
+pub fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let lower = name.to_ascii_lowercase();
+    let mut best: Option<(usize, &str)> = None;
+    for candidate in candidates {
+        if candidate == name {
+            continue;
+        }
+        if candidate.to_ascii_lowercase() == lower {
+            return Some(candidate);
+        }
+        let distance = edit_distance(&lower, &candidate.to_ascii_lowercase());
+        let limit = if name.len() <= 4 { 1 } else { 2 };
+        if distance <= limit && best.is_none_or(|(d, _)| distance < d) {
+            best = Some((distance, candidate));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let current = row[j + 1];
+            row[j + 1] = if ca == *cb {
+                previous
+            } else {
+                1 + previous.min(current).min(row[j])
+            };
+            previous = current;
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_parent_is_a_known_element() {
+        for vocabulary in Vocabulary::ALL {
+            for def in vocabulary.elements() {
+                for parent in def.parents {
+                    assert!(
+                        vocabulary.lookup(parent).is_some(),
+                        "{} has unknown parent {parent}",
+                        def.name
+                    );
+                }
+                for child in def.required {
+                    assert!(vocabulary.lookup(child).is_some(), "{child}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn names_are_unique_per_vocabulary() {
+        for vocabulary in Vocabulary::ALL {
+            let names: Vec<_> = vocabulary.elements().iter().map(|d| d.name).collect();
+            let mut sorted = names.clone();
+            sorted.sort();
+            sorted.dedup();
+            assert_eq!(names.len(), sorted.len());
+        }
+    }
+
+    #[test]
+    fn suggestions() {
+        assert_eq!(suggest("RedirectURL", all_names()), Some("RedirectUrl"));
+        assert_eq!(suggest("UsePopAuth", all_names()), Some("UsePOPAuth"));
+        assert_eq!(suggest("EmailAddress", all_names()), Some("EMailAddress"));
+        assert_eq!(
+            suggest("CertPrinicpalName", all_names()),
+            Some("CertPrincipalName")
+        );
+        assert_eq!(suggest("Frobnicate", all_names()), None);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+    }
+
+    #[test]
+    fn https_forms() {
+        assert_eq!(
+            http_form_of("https://schemas.microsoft.com/exchange/autodiscover/responseschema/2006")
+                .as_deref(),
+            Some(NS_RESPONSE)
+        );
+        assert_eq!(http_form_of("https://example.com/"), None);
+    }
+}

@@ -1,0 +1,523 @@
+//! Bytes → text. Detects the encoding from the bytes (BOM, UTF-16/32 shapes), decodes without
+//! ever substituting silently, compares with the XML declaration, and builds the line index that
+//! every position in every output comes from.
+
+use crate::finding::{Finding, Span};
+
+/// The encoding the bytes were actually in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    Utf8,
+    Utf8Bom,
+    Utf16Le,
+    Utf16Be,
+    Utf32Le,
+    Utf32Be,
+}
+
+impl Encoding {
+    pub fn label(self) -> &'static str {
+        match self {
+            Encoding::Utf8 => "UTF-8",
+            Encoding::Utf8Bom => "UTF-8 with BOM",
+            Encoding::Utf16Le => "UTF-16LE",
+            Encoding::Utf16Be => "UTF-16BE",
+            Encoding::Utf32Le => "UTF-32LE",
+            Encoding::Utf32Be => "UTF-32BE",
+        }
+    }
+
+    fn family(self) -> &'static str {
+        match self {
+            Encoding::Utf8 | Encoding::Utf8Bom => "utf-8",
+            Encoding::Utf16Le | Encoding::Utf16Be => "utf-16",
+            Encoding::Utf32Le | Encoding::Utf32Be => "utf-32",
+        }
+    }
+}
+
+/// Decoded text plus what went wrong on the way. Spans in `findings` index into `text`.
+#[derive(Debug)]
+pub struct Decoded {
+    pub text: String,
+    pub encoding: Encoding,
+    /// NUL bytes or undecodable data dominate: not a text document at all.
+    pub looks_binary: bool,
+    pub findings: Vec<Finding>,
+}
+
+const REPLACEMENT: char = '\u{FFFD}';
+/// Past this many invalid sequences the rest are summarised in one finding.
+const MAX_DECODE_FINDINGS: usize = 20;
+
+pub fn decode(bytes: &[u8]) -> Decoded {
+    let (encoding, body) = detect(bytes);
+    let mut findings = Vec::new();
+    let text = match encoding {
+        Encoding::Utf8 | Encoding::Utf8Bom => decode_utf8(body, &mut findings),
+        Encoding::Utf16Le | Encoding::Utf16Be => {
+            decode_utf16(body, encoding == Encoding::Utf16Le, &mut findings)
+        }
+        Encoding::Utf32Le | Encoding::Utf32Be => {
+            decode_utf32(body, encoding == Encoding::Utf32Le, &mut findings)
+        }
+    };
+    let looks_binary = looks_binary(&text);
+    if !looks_binary {
+        check_declaration(&text, encoding, &mut findings);
+    }
+    Decoded {
+        text,
+        encoding,
+        looks_binary,
+        findings,
+    }
+}
+
+fn detect(bytes: &[u8]) -> (Encoding, &[u8]) {
+    // UTF-32 first: its little-endian BOM starts with the UTF-16LE one.
+    match bytes {
+        [0xFF, 0xFE, 0, 0, ..] => (Encoding::Utf32Le, &bytes[4..]),
+        [0, 0, 0xFE, 0xFF, ..] => (Encoding::Utf32Be, &bytes[4..]),
+        [0xEF, 0xBB, 0xBF, ..] => (Encoding::Utf8Bom, &bytes[3..]),
+        [0xFF, 0xFE, ..] => (Encoding::Utf16Le, &bytes[2..]),
+        [0xFE, 0xFF, ..] => (Encoding::Utf16Be, &bytes[2..]),
+        [b'<', 0, 0, 0, ..] => (Encoding::Utf32Le, bytes),
+        [0, 0, 0, b'<', ..] => (Encoding::Utf32Be, bytes),
+        [b'<', 0, b'?', 0, ..] => (Encoding::Utf16Le, bytes),
+        [0, b'<', 0, b'?', ..] => (Encoding::Utf16Be, bytes),
+        _ => (Encoding::Utf8, bytes),
+    }
+}
+
+/// Decodes UTF-8; every invalid sequence becomes U+FFFD *and* a finding at its position.
+fn decode_utf8(mut bytes: &[u8], findings: &mut Vec<Finding>) -> String {
+    let mut text = String::with_capacity(bytes.len());
+    let mut invalid = 0usize;
+    let mut first_overflow: Option<usize> = None;
+    loop {
+        match std::str::from_utf8(bytes) {
+            Ok(rest) => {
+                text.push_str(rest);
+                break;
+            }
+            Err(err) => {
+                let valid = err.valid_up_to();
+                // SAFETY-free: from_utf8 vouched for this prefix.
+                text.push_str(std::str::from_utf8(&bytes[..valid]).unwrap_or_default());
+                let bad_len = err.error_len().unwrap_or(bytes.len() - valid);
+                let at = text.len();
+                let shown: Vec<String> = bytes[valid..valid + bad_len]
+                    .iter()
+                    .map(|b| format!("0x{b:02X}"))
+                    .collect();
+                text.push(REPLACEMENT);
+                invalid += 1;
+                if invalid <= MAX_DECODE_FINDINGS {
+                    let what = if err.error_len().is_none() {
+                        "truncated UTF-8 sequence at the end of the input"
+                    } else {
+                        "invalid UTF-8"
+                    };
+                    findings.push(
+                        Finding::new(
+                            "invalid-utf8",
+                            at..at + REPLACEMENT.len_utf8(),
+                            format!("{what}: byte(s) {}", shown.join(" ")),
+                        )
+                        .with_help(
+                            "save the document as UTF-8; Autodiscover documents must be UTF-8 \
+                             encoded",
+                        ),
+                    );
+                } else if first_overflow.is_none() {
+                    first_overflow = Some(at);
+                }
+                bytes = &bytes[valid + bad_len..];
+            }
+        }
+    }
+    if let Some(at) = first_overflow {
+        findings.push(Finding::new(
+            "invalid-utf8",
+            at..at + REPLACEMENT.len_utf8(),
+            format!(
+                "{} more invalid UTF-8 sequences from here on (not listed one by one)",
+                invalid - MAX_DECODE_FINDINGS
+            ),
+        ));
+    }
+    text
+}
+
+fn decode_utf16(bytes: &[u8], little_endian: bool, findings: &mut Vec<Finding>) -> String {
+    let units = bytes.chunks(2).map(|pair| match (pair, little_endian) {
+        ([lo, hi], true) | ([hi, lo], false) => u16::from_le_bytes([*lo, *hi]),
+        // An odd trailing byte cannot form a unit: make it an unpaired surrogate so it is reported.
+        _ => 0xDC00,
+    });
+    let mut text = String::with_capacity(bytes.len());
+    let mut invalid = 0usize;
+    for unit in char::decode_utf16(units) {
+        match unit {
+            Ok(c) => text.push(c),
+            Err(err) => {
+                let at = text.len();
+                text.push(REPLACEMENT);
+                invalid += 1;
+                if invalid <= MAX_DECODE_FINDINGS {
+                    findings.push(Finding::new(
+                        "invalid-utf8",
+                        at..at + REPLACEMENT.len_utf8(),
+                        format!(
+                            "invalid UTF-16: unpaired surrogate 0x{:04X}",
+                            err.unpaired_surrogate()
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    text
+}
+
+fn decode_utf32(bytes: &[u8], little_endian: bool, findings: &mut Vec<Finding>) -> String {
+    let mut text = String::with_capacity(bytes.len() / 2);
+    let mut invalid = 0usize;
+    for quad in bytes.chunks(4) {
+        let value = match (quad, little_endian) {
+            ([a, b, c, d], true) => Some(u32::from_le_bytes([*a, *b, *c, *d])),
+            ([a, b, c, d], false) => Some(u32::from_be_bytes([*a, *b, *c, *d])),
+            _ => None,
+        };
+        match value.and_then(char::from_u32) {
+            Some(c) => text.push(c),
+            None => {
+                let at = text.len();
+                text.push(REPLACEMENT);
+                invalid += 1;
+                if invalid <= MAX_DECODE_FINDINGS {
+                    findings.push(Finding::new(
+                        "invalid-utf8",
+                        at..at + REPLACEMENT.len_utf8(),
+                        "invalid UTF-32 code unit",
+                    ));
+                }
+            }
+        }
+    }
+    text
+}
+
+/// Binary data: NUL characters, or mostly replacement/control characters in the first KiB.
+fn looks_binary(text: &str) -> bool {
+    let head: Vec<char> = text.chars().take(1024).collect();
+    if head.is_empty() {
+        return false;
+    }
+    let odd = head
+        .iter()
+        .filter(|&&c| c == '\0' || c == REPLACEMENT || (c.is_control() && !c.is_whitespace()))
+        .count();
+    head.contains(&'\0') || odd * 10 > head.len()
+}
+
+/// The `encoding` pseudo-attribute of the XML declaration, with its span in `text`.
+pub fn declared_encoding(text: &str) -> Option<(&str, Span)> {
+    if !text.starts_with("<?xml") {
+        return None;
+    }
+    let decl = &text[..text.find("?>")?];
+    let bytes = decl.as_bytes();
+    let skip_space = |mut i: usize| {
+        while bytes.get(i).is_some_and(u8::is_ascii_whitespace) {
+            i += 1;
+        }
+        i
+    };
+    let mut i = skip_space(decl.find("encoding")? + "encoding".len());
+    if bytes.get(i) != Some(&b'=') {
+        return None;
+    }
+    i = skip_space(i + 1);
+    let quote = *bytes.get(i).filter(|q| **q == b'"' || **q == b'\'')?;
+    let start = i + 1;
+    let len = decl[start..].find(quote as char)?;
+    Some((&text[start..start + len], start..start + len))
+}
+
+fn check_declaration(text: &str, encoding: Encoding, findings: &mut Vec<Finding>) {
+    if encoding.family() != "utf-8" {
+        findings.push(
+            Finding::new(
+                "not-utf8",
+                0..text.chars().next().map_or(0, char::len_utf8),
+                format!(
+                    "the document is encoded as {}; Autodiscover requests and responses must be \
+                     UTF-8",
+                    encoding.label()
+                ),
+            )
+            .with_help("re-encode the document as UTF-8 (without BOM)"),
+        );
+    }
+    let Some((declared, span)) = declared_encoding(text) else {
+        return;
+    };
+    let normalized = declared.to_ascii_lowercase().replace('_', "-");
+    let matches = match encoding.family() {
+        "utf-8" => normalized == "utf-8" || normalized == "utf8",
+        "utf-16" => {
+            normalized == "utf-16"
+                || (normalized == "utf-16le" && encoding == Encoding::Utf16Le)
+                || (normalized == "utf-16be" && encoding == Encoding::Utf16Be)
+        }
+        _ => normalized.starts_with("utf-32") || normalized == "ucs-4",
+    };
+    // ASCII-only content reads the same in every ASCII-compatible encoding.
+    let harmless = encoding.family() == "utf-8" && text.is_ascii() && normalized != "utf-16";
+    if !matches {
+        let finding = Finding::new(
+            "encoding-mismatch",
+            span,
+            format!(
+                "the XML declaration says encoding \"{declared}\" but the bytes are {}",
+                encoding.label()
+            ),
+        )
+        .with_help(format!(
+            "declare encoding=\"{}\" (and send UTF-8)",
+            if encoding.family() == "utf-8" {
+                "utf-8"
+            } else {
+                encoding.family()
+            }
+        ));
+        if harmless {
+            // Still wrong, but no character is misread: report under the milder not-utf8 rule.
+            findings.push(Finding {
+                rule: "not-utf8",
+                message: format!(
+                    "the XML declaration says encoding \"{declared}\"; Autodiscover documents \
+                     must be UTF-8 (the content is plain ASCII, so nothing is misread)"
+                ),
+                ..finding
+            });
+        } else {
+            findings.push(finding);
+        }
+    }
+}
+
+/// Line starts computed once per input; turns byte offsets into 1-based line and character
+/// columns without rescanning the text from the start.
+#[derive(Debug)]
+pub struct LineIndex {
+    line_starts: Vec<usize>,
+    ascii: bool,
+    /// Characters before each CHECKPOINT-sized block (only for non-ASCII text).
+    checkpoints: Vec<usize>,
+}
+
+const CHECKPOINT: usize = 4096;
+
+impl LineIndex {
+    pub fn new(text: &str) -> LineIndex {
+        let mut line_starts = vec![0];
+        line_starts.extend(memchr_newlines(text.as_bytes()).map(|i| i + 1));
+        let ascii = text.is_ascii();
+        let mut checkpoints = Vec::new();
+        if !ascii {
+            let bytes = text.as_bytes();
+            let mut chars = 0usize;
+            for block in bytes.chunks(CHECKPOINT) {
+                checkpoints.push(chars);
+                chars += block.iter().filter(|&&b| (b as i8) >= -0x40).count();
+            }
+        }
+        LineIndex {
+            line_starts,
+            ascii,
+            checkpoints,
+        }
+    }
+
+    /// Number of characters in `text[..offset]` (offset clamped to a char boundary below).
+    fn chars_before(&self, text: &str, offset: usize) -> usize {
+        if self.ascii {
+            return offset;
+        }
+        let block = offset / CHECKPOINT;
+        let from = block * CHECKPOINT;
+        self.checkpoints.get(block).copied().unwrap_or(0)
+            + text.as_bytes()[from..offset]
+                .iter()
+                .filter(|&&b| (b as i8) >= -0x40)
+                .count()
+    }
+
+    /// 1-based (line, column) of a byte offset; the column counts characters.
+    pub fn position(&self, text: &str, offset: usize) -> (usize, usize) {
+        let offset = offset.min(text.len());
+        let line = self.line_starts.partition_point(|&start| start <= offset);
+        let start = self.line_starts[line - 1];
+        let column = self.chars_before(text, offset) - self.chars_before(text, start) + 1;
+        (line, column)
+    }
+
+    /// Byte offset of a 1-based (line, character column), clamped into the text.
+    pub fn offset(&self, text: &str, line: usize, column: usize) -> usize {
+        let Some(&start) = self.line_starts.get(line.saturating_sub(1)) else {
+            return text.len();
+        };
+        let line_text = &text[start..];
+        line_text
+            .char_indices()
+            .nth(column.saturating_sub(1))
+            .map_or(text.len(), |(i, _)| start + i)
+    }
+
+    /// The text of a 1-based line, without its line break.
+    pub fn line_text<'t>(&self, text: &'t str, line: usize) -> &'t str {
+        let Some(&start) = self.line_starts.get(line.saturating_sub(1)) else {
+            return "";
+        };
+        let end = self
+            .line_starts
+            .get(line)
+            .map_or(text.len(), |&next| next - 1);
+        text[start..end.max(start)].trim_end_matches('\r')
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+}
+
+fn memchr_newlines(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    bytes
+        .iter()
+        .enumerate()
+        .filter_map(|(i, &b)| (b == b'\n').then_some(i))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules(decoded: &Decoded) -> Vec<&'static str> {
+        decoded.findings.iter().map(|f| f.rule).collect()
+    }
+
+    #[test]
+    fn plain_utf8_has_no_findings() {
+        let d = decode(b"<?xml version=\"1.0\" encoding=\"utf-8\"?><a/>");
+        assert_eq!(d.encoding, Encoding::Utf8);
+        assert!(d.findings.is_empty());
+        assert_eq!(d.text, "<?xml version=\"1.0\" encoding=\"utf-8\"?><a/>");
+    }
+
+    #[test]
+    fn bom_is_stripped() {
+        let d = decode(b"\xEF\xBB\xBF<a/>");
+        assert_eq!(d.encoding, Encoding::Utf8Bom);
+        assert_eq!(d.text, "<a/>");
+        assert!(d.findings.is_empty());
+    }
+
+    #[test]
+    fn utf16_with_and_without_bom() {
+        let body: Vec<u8> = "<?xml version=\"1.0\" encoding=\"utf-16\"?><a>é</a>"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        let mut with_bom = vec![0xFF, 0xFE];
+        with_bom.extend(&body);
+        for bytes in [&with_bom[..], &body[..]] {
+            let d = decode(bytes);
+            assert_eq!(d.encoding, Encoding::Utf16Le);
+            assert!(d.text.ends_with("<a>é</a>"));
+            assert_eq!(rules(&d), vec!["not-utf8"]);
+        }
+        let be: Vec<u8> = "<?xml version=\"1.0\"?><a/>"
+            .encode_utf16()
+            .flat_map(u16::to_be_bytes)
+            .collect();
+        assert_eq!(decode(&be).encoding, Encoding::Utf16Be);
+    }
+
+    #[test]
+    fn invalid_utf8_is_a_finding_at_its_position() {
+        let d = decode(b"<a>\n  ok \xFF here</a>");
+        assert_eq!(rules(&d), vec!["invalid-utf8"]);
+        let index = LineIndex::new(&d.text);
+        assert_eq!(index.position(&d.text, d.findings[0].span.start), (2, 6));
+        assert!(d.findings[0].message.contains("0xFF"));
+    }
+
+    #[test]
+    fn truncated_utf8_at_end() {
+        let d = decode(b"<a>\xE2\x82");
+        assert_eq!(rules(&d), vec!["invalid-utf8"]);
+        assert!(d.findings[0].message.contains("truncated"));
+    }
+
+    #[test]
+    fn many_invalid_bytes_are_summarised() {
+        let mut bytes = b"<a>".to_vec();
+        bytes.extend(std::iter::repeat_n(0xFFu8, 500));
+        let d = decode(&bytes);
+        assert_eq!(d.findings.len(), MAX_DECODE_FINDINGS + 1);
+        assert!(d.looks_binary);
+    }
+
+    #[test]
+    fn declaration_contradicting_bytes() {
+        let d = decode("<?xml version=\"1.0\" encoding=\"iso-8859-1\"?><a>é</a>".as_bytes());
+        assert_eq!(rules(&d), vec!["encoding-mismatch"]);
+        let span = d.findings[0].span.clone();
+        assert_eq!(&d.text[span], "iso-8859-1");
+        let ascii = decode(b"<?xml version='1.0' encoding='us-ascii' ?><a/>");
+        assert_eq!(rules(&ascii), vec!["not-utf8"]);
+        let utf16_claim = decode(b"<?xml version=\"1.0\" encoding=\"UTF-16\"?><a/>");
+        assert_eq!(rules(&utf16_claim), vec!["encoding-mismatch"]);
+    }
+
+    #[test]
+    fn nul_bytes_look_binary() {
+        assert!(decode(b"\x00\x01\x02garbage\x00").looks_binary);
+        assert!(!decode(b"<a/>").looks_binary);
+    }
+
+    #[test]
+    fn utf32_is_decoded() {
+        let bytes: Vec<u8> = "<a/>"
+            .chars()
+            .flat_map(|c| (c as u32).to_le_bytes())
+            .collect();
+        let d = decode(&bytes);
+        assert_eq!(d.encoding, Encoding::Utf32Le);
+        assert_eq!(d.text, "<a/>");
+    }
+
+    #[test]
+    fn positions_count_characters() {
+        let text = "ab\nçé<x>\n\nz";
+        let index = LineIndex::new(text);
+        assert_eq!(index.position(text, 0), (1, 1));
+        assert_eq!(index.position(text, 3), (2, 1));
+        let x = text.find("<x>").unwrap();
+        assert_eq!(index.position(text, x), (2, 3));
+        assert_eq!(index.offset(text, 2, 3), x);
+        assert_eq!(index.position(text, text.len()), (4, 2));
+        assert_eq!(index.line_text(text, 2), "çé<x>");
+        assert_eq!(index.line_count(), 4);
+    }
+
+    #[test]
+    fn positions_on_a_long_non_ascii_line() {
+        let text = "é".repeat(10_000) + "<x>";
+        let index = LineIndex::new(&text);
+        assert_eq!(index.position(&text, text.len() - 3), (1, 10_001));
+    }
+}

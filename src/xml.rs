@@ -1,0 +1,218 @@
+//! roxmltree glue: safe parsing options, parse errors as findings, and spans of tags, texts and
+//! attributes taken from the node ranges (never from `text_pos_at`, which rescans the input).
+
+use std::borrow::Cow;
+
+use crate::finding::{Finding, Span};
+use crate::source::LineIndex;
+
+pub type XmlNode<'a> = roxmltree::Node<'a, 'a>;
+pub type XmlDocument<'a> = roxmltree::Document<'a>;
+
+/// Parses with DTDs disallowed (no entity expansion, nothing fetched).
+pub fn parse<'a>(text: &'a str, index: &LineIndex) -> Result<XmlDocument<'a>, Finding> {
+    let options = roxmltree::ParsingOptions {
+        allow_dtd: false,
+        ..roxmltree::ParsingOptions::default()
+    };
+    roxmltree::Document::parse_with_options(text, options)
+        .map_err(|err| error_finding(text, index, &err))
+}
+
+fn error_finding(text: &str, index: &LineIndex, err: &roxmltree::Error) -> Finding {
+    use roxmltree::Error as E;
+    let at = |pos: roxmltree::TextPos| {
+        let start = index.offset(text, pos.row as usize, pos.col as usize);
+        start..next_char_end(text, start)
+    };
+    let end = text.len()..text.len();
+    match err {
+        E::DtdDetected => {
+            let start = find_ascii_case_insensitive(text, "<!DOCTYPE").unwrap_or(0);
+            Finding::new(
+                "doctype-not-allowed",
+                start..start + "<!DOCTYPE".len().min(text.len() - start),
+                "a DOCTYPE declaration: Autodiscover documents never carry a DTD, and DTD \
+                 entities are how billion-laughs and external-entity attacks work",
+            )
+            .with_help("remove the <!DOCTYPE …> declaration; it was not expanded or fetched")
+        }
+        E::NoRootNode => Finding::new(
+            "malformed-xml",
+            end,
+            "no root element: the input holds no XML element at all",
+        ),
+        E::UnclosedRootNode | E::UnexpectedEndOfStream => Finding::new(
+            "malformed-xml",
+            end,
+            "the document ends before its root element is closed (truncated input?)",
+        ),
+        E::UnexpectedDeclaration(pos) => Finding::new(
+            "malformed-xml",
+            at(*pos),
+            "the XML declaration <?xml …?> is not at the very start of the input",
+        )
+        .with_help("remove what comes before <?xml (blank lines, spaces, a BOM written twice)"),
+        E::NodesLimitReached | E::AttributesLimitReached | E::NamespacesLimitReached => {
+            Finding::new(
+                "malformed-xml",
+                0..0,
+                format!("the document is too large to analyse: {err}"),
+            )
+        }
+        other => {
+            let message = strip_position(&other.to_string());
+            let mut finding = Finding::new("malformed-xml", at(other.pos()), message);
+            if let E::UnexpectedCloseTag(expected, actual, _) = other {
+                finding = finding.with_help(format!(
+                    "close <{expected}> with </{expected}> before </{actual}>"
+                ));
+            }
+            if let E::InvalidChar2(..) | E::InvalidChar(..) = other {
+                if text.contains("xmlns=h") {
+                    finding = finding.with_help("attribute values must be quoted: xmlns=\"…\"");
+                }
+            }
+            finding
+        }
+    }
+}
+
+/// roxmltree's messages end in " at L:C"; the position is shown separately.
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at ") {
+        Some(i)
+            if message[i + 4..]
+                .chars()
+                .all(|c| c.is_ascii_digit() || c == ':') =>
+        {
+            message[..i].to_string()
+        }
+        _ => message.to_string(),
+    }
+}
+
+fn next_char_end(text: &str, start: usize) -> usize {
+    text[start.min(text.len())..]
+        .chars()
+        .next()
+        .map_or(start, |c| start + c.len_utf8())
+}
+
+pub fn find_ascii_case_insensitive(haystack: &str, needle: &str) -> Option<usize> {
+    let needle = needle.as_bytes();
+    haystack
+        .as_bytes()
+        .windows(needle.len())
+        .position(|window| window.eq_ignore_ascii_case(needle))
+}
+
+/// The span of `<Name` in an element's start tag: where a caret belongs.
+pub fn tag_span(node: XmlNode<'_>) -> Span {
+    let start = node.range().start;
+    let input = node.document().input_text();
+    let name_len = input[start + 1..]
+        .bytes()
+        .take_while(|b| !b.is_ascii_whitespace() && *b != b'>' && *b != b'/')
+        .count();
+    start..start + 1 + name_len
+}
+
+/// The element's text content (all its direct text children, which comments may split).
+pub fn element_text<'a>(node: XmlNode<'a>) -> Cow<'a, str> {
+    let mut texts = node
+        .children()
+        .filter(|c| c.is_text())
+        .filter_map(|c| c.text());
+    let Some(first) = texts.next() else {
+        return Cow::Borrowed("");
+    };
+    match texts.next() {
+        None => Cow::Borrowed(first),
+        Some(second) => {
+            let mut joined = format!("{first}{second}");
+            texts.for_each(|t| joined.push_str(t));
+            Cow::Owned(joined)
+        }
+    }
+}
+
+/// The span of the element's text in the source without surrounding whitespace; the start tag
+/// when the element has no text.
+pub fn value_span(node: XmlNode<'_>) -> Span {
+    let input = node.document().input_text();
+    let mut texts = node.children().filter(|c| c.is_text());
+    let (Some(first), last) = (texts.next(), texts.last()) else {
+        return tag_span(node);
+    };
+    let start = first.range().start;
+    let end = last.map_or(first.range().end, |l| l.range().end);
+    let raw = &input[start..end];
+    let trimmed_start = raw.len() - raw.trim_start().len();
+    let trimmed_len = raw.trim().len();
+    if trimmed_len == 0 {
+        return tag_span(node);
+    }
+    start + trimmed_start..start + trimmed_start + trimmed_len
+}
+
+/// Element children only.
+pub fn child_elements<'a>(node: XmlNode<'a>) -> impl Iterator<Item = XmlNode<'a>> {
+    node.children().filter(|c| c.is_element())
+}
+
+pub fn local_name<'a>(node: XmlNode<'a>) -> &'a str {
+    node.tag_name().name()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_error(text: &str) -> (Finding, (usize, usize)) {
+        let index = LineIndex::new(text);
+        let finding = parse(text, &index).unwrap_err();
+        let position = index.position(text, finding.span.start);
+        (finding, position)
+    }
+
+    #[test]
+    fn mismatched_tag_is_located() {
+        let (finding, position) =
+            parse_error("<Autodiscover>\n  <Request>\n    <EMailAddress>a@b.c</Request>\n");
+        assert_eq!(finding.rule, "malformed-xml");
+        assert_eq!(position, (3, 25));
+        assert!(!finding.message.contains(" at 3:"));
+        assert!(finding.help.unwrap().contains("</EMailAddress>"));
+    }
+
+    #[test]
+    fn doctype_is_placed_on_its_own_line() {
+        let (finding, position) =
+            parse_error("<?xml version=\"1.0\"?>\n<!DOCTYPE a [<!ENTITY x \"y\">]>\n<a>&x;</a>");
+        assert_eq!(finding.rule, "doctype-not-allowed");
+        assert_eq!(position, (2, 1));
+    }
+
+    #[test]
+    fn truncated_document_points_at_the_end() {
+        let text = "<a>\n<b>";
+        let (finding, position) = parse_error(text);
+        assert_eq!(finding.rule, "malformed-xml");
+        assert_eq!(position, (2, 4));
+    }
+
+    #[test]
+    fn spans_of_tags_and_values() {
+        let text = "<a>\n  <Port>  587 </Port><Empty/><Split>x<!--c-->y</Split></a>";
+        let doc = roxmltree::Document::parse(text).unwrap();
+        let port = doc.descendants().find(|n| n.has_tag_name("Port")).unwrap();
+        assert_eq!(&text[tag_span(port)], "<Port");
+        assert_eq!(&text[value_span(port)], "587");
+        assert_eq!(element_text(port), "  587 ");
+        let empty = doc.descendants().find(|n| n.has_tag_name("Empty")).unwrap();
+        assert_eq!(&text[value_span(empty)], "<Empty");
+        let split = doc.descendants().find(|n| n.has_tag_name("Split")).unwrap();
+        assert_eq!(element_text(split), "xy");
+    }
+}

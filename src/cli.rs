@@ -23,10 +23,11 @@ const EXIT_TROUBLE: i32 = 2;
 const EXIT_CODES: &str = "\
 Exit codes (the same for every format, -q and -o):
   0  nothing at or above --fail-level (default: error)
-  1  findings at or above --fail-level (malformed XML and \"not an Autodiscover
-     document\" are findings)
-  2  the tool could not do its job: usage error, missing or unreadable path,
-     input over --max-size (the other paths are still processed)";
+  1  findings at or above --fail-level; malformed XML and
+     \"not an Autodiscover document\" are findings
+  2  the tool could not do its job: usage error, missing or
+     unreadable path, input over --max-size (the other
+     paths are still processed)";
 
 /// Inspect and lint Exchange Autodiscover POX XML (requests and responses).
 #[derive(Debug, Parser)]
@@ -39,8 +40,10 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Report every Account and Protocol with its settings, and the findings
+    #[command(after_help = EXIT_CODES)]
     Show(ShowArgs),
     /// Lint only: findings and a verdict (the CI entry point)
+    #[command(after_help = EXIT_CODES)]
     Check(CheckArgs),
     /// List the rule catalogue
     Rules {
@@ -345,55 +348,23 @@ fn inspect(args: &CommonArgs, mode: Mode, env: &mut Env<'_>) -> io::Result<i32> 
         None => &mut *env.stdout,
     };
     let mut out = io::BufWriter::with_capacity(64 * 1024, out);
-    let mut summary = Summary::default();
-    let mut failed = false;
-    let mut kept: Vec<FileResult> = Vec::new();
-    let mut json_files = Vec::new();
     let threads = args
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
         .max(1);
-
+    let mut sink = Sink {
+        mode,
+        painter,
+        quiet: args.quiet,
+        verbose: args.verbose,
+        fail_at,
+        summary: Summary::default(),
+        failed: false,
+        trouble,
+        json_files: Vec::new(),
+        kept: Vec::new(),
+    };
     let stderr = &mut *env.stderr;
-    let verbose = args.verbose;
-    let quiet = args.quiet;
-    let mut write_result: Box<
-        dyn FnMut(Result<(FileResult, f64), String>, &mut dyn Write) -> io::Result<()>,
-    > = Box::new(|result, out| {
-        let (file, millis) = match result {
-            Ok(found) => found,
-            Err(message) => {
-                let _ = writeln!(stderr, "adinspect: {message}");
-                trouble = true;
-                return Ok(());
-            }
-        };
-        if verbose {
-            let _ = writeln!(
-                stderr,
-                "adinspect: read {} ({} bytes, {}, {}) in {millis:.2} ms",
-                file.path,
-                file.analysis.text.len(),
-                file.analysis.encoding.label(),
-                file.analysis.kind.as_str()
-            );
-        }
-        summary.add(&file.analysis.findings);
-        if let Some(level) = fail_at {
-            failed |= file.analysis.findings.iter().any(|f| f.severity >= level);
-        }
-        match mode {
-            Mode::Show(Format::Json) => json_files.push(render::json::show_file(&file)),
-            Mode::Show(_) => render::human::write_show_file(out, painter, &file, quiet)?,
-            Mode::Check(Format::Human) => render::human::write_check_file(out, painter, &file)?,
-            Mode::Check(Format::Concise) => render::concise::write_file(out, &file)?,
-            Mode::Check(Format::Jsonl) => render::json::write_jsonl(out, &file)?,
-            Mode::Check(Format::Github) => render::github::write_file(out, &file)?,
-            Mode::Check(Format::Json) => json_files.push(render::json::check_file(&file)),
-            Mode::Check(Format::Sarif) => kept.push(file),
-        }
-        Ok(())
-    });
 
     let analyze_one = |input: &Input| -> Result<(FileResult, f64), String> {
         let started = Instant::now();
@@ -422,19 +393,17 @@ fn inspect(args: &CommonArgs, mode: Mode, env: &mut Env<'_>) -> io::Result<i32> 
 
     if threads == 1 || inputs.len() <= 1 {
         for input in &inputs {
-            write_result(analyze_one(input), &mut out)?;
+            sink.accept(analyze_one(input), &mut out, stderr)?;
         }
     } else {
         // Workers take inputs in order; results are written in input order through a small
         // reorder buffer, so the output is deterministic whatever the scheduling.
         let next = AtomicUsize::new(0);
         let (sender, receiver) = mpsc::sync_channel(threads * 4);
-        let outcome = std::thread::scope(|scope| -> io::Result<()> {
+        std::thread::scope(|scope| -> io::Result<()> {
             for _ in 0..threads.min(inputs.len()) {
                 let sender = sender.clone();
-                let next = &next;
-                let inputs = &inputs;
-                let analyze_one = &analyze_one;
+                let (next, inputs, analyze_one) = (&next, &inputs, &analyze_one);
                 scope.spawn(move || {
                     loop {
                         let i = next.fetch_add(1, Ordering::Relaxed);
@@ -451,7 +420,7 @@ fn inspect(args: &CommonArgs, mode: Mode, env: &mut Env<'_>) -> io::Result<i32> 
             for (i, result) in receiver.iter() {
                 pending.insert(i, result);
                 while let Some(result) = pending.remove(&expected) {
-                    if let Err(err) = write_result(result, &mut out) {
+                    if let Err(err) = sink.accept(result, &mut out, stderr) {
                         next.store(usize::MAX / 2, Ordering::Relaxed);
                         return Err(err);
                     }
@@ -459,30 +428,91 @@ fn inspect(args: &CommonArgs, mode: Mode, env: &mut Env<'_>) -> io::Result<i32> 
                 }
             }
             Ok(())
-        });
-        outcome?;
+        })?;
     }
-    drop(write_result);
-
-    match mode {
-        Mode::Show(Format::Json) | Mode::Check(Format::Json) => {
-            render::json::write_document(&mut out, json_files, &summary)?;
-        }
-        Mode::Check(Format::Sarif) => render::sarif::write(&mut out, &kept)?,
-        Mode::Check(Format::Human) | Mode::Show(_) if !quiet => {
-            render::human::write_summary(&mut out, painter, &summary)?;
-        }
-        _ => {}
-    }
+    sink.finish(&mut out)?;
     out.flush()?;
     drop(out);
-    Ok(if trouble {
+    Ok(if sink.trouble {
         EXIT_TROUBLE
-    } else if failed {
+    } else if sink.failed {
         EXIT_FINDINGS
     } else {
         EXIT_OK
     })
+}
+
+/// Receives results in input order: counts them, decides the verdict, writes or keeps them.
+struct Sink {
+    mode: Mode,
+    painter: Painter,
+    quiet: bool,
+    verbose: bool,
+    fail_at: Option<Severity>,
+    summary: Summary,
+    failed: bool,
+    trouble: bool,
+    json_files: Vec<serde_json::Value>,
+    /// SARIF needs every result before it can write anything.
+    kept: Vec<FileResult>,
+}
+
+impl Sink {
+    fn accept(
+        &mut self,
+        result: Result<(FileResult, f64), String>,
+        out: &mut dyn Write,
+        stderr: &mut dyn Write,
+    ) -> io::Result<()> {
+        let (file, millis) = match result {
+            Ok(found) => found,
+            Err(message) => {
+                let _ = writeln!(stderr, "adinspect: {message}");
+                self.trouble = true;
+                return Ok(());
+            }
+        };
+        if self.verbose {
+            let _ = writeln!(
+                stderr,
+                "adinspect: read {} ({} bytes, {}, {}) in {millis:.2} ms",
+                file.path,
+                file.analysis.text.len(),
+                file.analysis.encoding.label(),
+                file.analysis.kind.as_str()
+            );
+        }
+        self.summary.add(&file.analysis.findings);
+        if let Some(level) = self.fail_at {
+            self.failed |= file.analysis.findings.iter().any(|f| f.severity >= level);
+        }
+        let p = self.painter;
+        match self.mode {
+            Mode::Show(Format::Json) => self.json_files.push(render::json::show_file(&file)),
+            Mode::Show(_) => render::human::write_show_file(out, p, &file, self.quiet)?,
+            Mode::Check(Format::Human) => render::human::write_check_file(out, p, &file)?,
+            Mode::Check(Format::Concise) => render::concise::write_file(out, &file)?,
+            Mode::Check(Format::Jsonl) => render::json::write_jsonl(out, &file)?,
+            Mode::Check(Format::Github) => render::github::write_file(out, &file)?,
+            Mode::Check(Format::Json) => self.json_files.push(render::json::check_file(&file)),
+            Mode::Check(Format::Sarif) => self.kept.push(file),
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, out: &mut dyn Write) -> io::Result<()> {
+        match self.mode {
+            Mode::Show(Format::Json) | Mode::Check(Format::Json) => {
+                let files = std::mem::take(&mut self.json_files);
+                render::json::write_document(out, files, &self.summary)
+            }
+            Mode::Check(Format::Sarif) => render::sarif::write(out, &self.kept),
+            Mode::Check(Format::Human) | Mode::Show(_) if !self.quiet => {
+                render::human::write_summary(out, self.painter, &self.summary)
+            }
+            _ => Ok(()),
+        }
+    }
 }
 
 impl Mode {
@@ -499,12 +529,10 @@ fn read_limited(path: &Path, max: u64) -> Result<Vec<u8>, String> {
     let file = fs::File::open(path).map_err(|e| describe_io(&e))?;
     let hint = file.metadata().map(|m| m.len()).unwrap_or(0);
     if hint > max {
-        return Ok(vec![0; 0]).and_then(|_: Vec<u8>| {
-            Err(format!(
-                "{hint} bytes, larger than --max-size {} MiB; raise it to check this input",
-                max / (1024 * 1024)
-            ))
-        });
+        return Err(format!(
+            "{hint} bytes, larger than --max-size {} MiB; raise it to check this input",
+            max / (1024 * 1024)
+        ));
     }
     let mut bytes = Vec::with_capacity(hint.min(max) as usize + 1);
     file.take(max + 1)
@@ -690,14 +718,14 @@ fn request(
         )?;
         return Ok(EXIT_TROUBLE);
     }
-    if let Some(dn) = legacy_dn {
-        if !dn.to_ascii_lowercase().starts_with("/o=") || dn.contains(['&', '<', '>']) {
-            writeln!(
-                env.stderr,
-                "adinspect: {dn:?} is not a legacy Exchange DN (/o=…/ou=…/cn=…)"
-            )?;
-            return Ok(EXIT_TROUBLE);
-        }
+    if let Some(dn) = legacy_dn
+        && (!dn.to_ascii_lowercase().starts_with("/o=") || dn.contains(['&', '<', '>']))
+    {
+        writeln!(
+            env.stderr,
+            "adinspect: {dn:?} is not a legacy Exchange DN (/o=…/ou=…/cn=…)"
+        )?;
+        return Ok(EXIT_TROUBLE);
     }
     let body = crate::request_body(email, mobilesync, legacy_dn);
     env.stdout.write_all(body.as_bytes())?;

@@ -206,7 +206,7 @@ impl Builder<'_> {
                 defaults.push(("SPA", "on".to_string()));
             }
             if absent("TTL") {
-                defaults.push(("TTL", "1".to_string()));
+                defaults.push(("TTL", "1 (hour)".to_string()));
             }
             if protocol.is_type("SMTP") && absent("SMTPLast") {
                 defaults.push(("SMTPLast", "off".to_string()));
@@ -224,7 +224,7 @@ impl Builder<'_> {
             if absent("DomainName") {
                 defaults.push((
                     "DomainName",
-                    "none: log in with the e-mail address (UPN)".to_string(),
+                    "absent: the login is the e-mail address".to_string(),
                 ));
             }
         }
@@ -321,7 +321,7 @@ impl Builder<'_> {
                     uses_pop3: Some(true),
                     pop3_line: Some(pop_line),
                     sentence: format!(
-                        "reuses the POP3 credentials (UsePOPAuth on, line {}) of POP3 {server}{port} (line {pop_line})",
+                        "reuses the POP3 account's credentials (UsePOPAuth on, line {}): those of POP3 {server}{port} (line {pop_line})",
                         line_of(leaf)
                     ),
                 }

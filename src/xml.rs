@@ -68,10 +68,10 @@ fn error_finding(text: &str, index: &LineIndex, err: &roxmltree::Error) -> Findi
                     "close <{expected}> with </{expected}> before </{actual}>"
                 ));
             }
-            if let E::InvalidChar2(..) | E::InvalidChar(..) = other {
-                if text.contains("xmlns=h") {
-                    finding = finding.with_help("attribute values must be quoted: xmlns=\"…\"");
-                }
+            if let E::InvalidChar2(..) | E::InvalidChar(..) = other
+                && text.contains("xmlns=h")
+            {
+                finding = finding.with_help("attribute values must be quoted: xmlns=\"…\"");
             }
             finding
         }
@@ -142,7 +142,7 @@ pub fn element_text<'a>(node: XmlNode<'a>) -> Cow<'a, str> {
 pub fn value_span(node: XmlNode<'_>) -> Span {
     let input = node.document().input_text();
     let mut texts = node.children().filter(|c| c.is_text());
-    let (Some(first), last) = (texts.next(), texts.last()) else {
+    let (Some(first), last) = (texts.next(), texts.next_back()) else {
         return tag_span(node);
     };
     let start = first.range().start;
@@ -181,7 +181,7 @@ mod tests {
         let (finding, position) =
             parse_error("<Autodiscover>\n  <Request>\n    <EMailAddress>a@b.c</Request>\n");
         assert_eq!(finding.rule, "malformed-xml");
-        assert_eq!(position, (3, 25));
+        assert_eq!(position, (3, 24));
         assert!(!finding.message.contains(" at 3:"));
         assert!(finding.help.unwrap().contains("</EMailAddress>"));
     }

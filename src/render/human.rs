@@ -279,7 +279,7 @@ impl Show<'_, '_> {
     }
 
     fn error(&mut self, indent: usize, error: &ErrorReport) -> io::Result<()> {
-        let mut head = format!("{}", self.p.bold("Error"));
+        let mut head = self.p.bold("Error").to_string();
         if let Some(code) = &error.code {
             head.push_str(&format!(" {}", self.p.bold(&code.value)));
         }
@@ -329,10 +329,10 @@ impl Show<'_, '_> {
             ("AccountType", &account.account_type),
             ("Action", &account.action),
         ] {
-            if let Some(v) = value {
-                if self.marks.contains_key(&v.line) {
-                    self.row(4, label, &v.value, Some(v.line))?;
-                }
+            if let Some(v) = value
+                && self.marks.contains_key(&v.line)
+            {
+                self.row(4, label, &v.value, Some(v.line))?;
             }
         }
         if let Some(url) = &account.redirect_url {

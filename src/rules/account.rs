@@ -35,14 +35,14 @@ pub fn check(ctx: &mut Context<'_, '_>) {
             .with_help("put every <Protocol> into the first <Account>"),
         );
     }
-    if let Some(error) = &response.error {
-        if !response.accounts.is_empty() {
-            ctx.push(Finding::new(
+    if let Some(error) = &response.error
+        && !response.accounts.is_empty()
+    {
+        ctx.push(Finding::new(
                 "error-with-settings",
                 tag_span(error.node),
                 "the Response carries an <Error> and Accounts: clients cannot tell whether the request failed",
             ));
-        }
     }
     for error in response
         .error

@@ -747,3 +747,41 @@ pub static RULES: &[Rule] = &[
          https; a placeholder such as `TODO` or an http URL leaves the device without a server."
     ),
 ];
+
+/// docs/rules.md, generated from the catalogue (a test keeps the committed file in step).
+pub fn markdown() -> String {
+    let mut out = String::from(
+        "# adinspect rules\n\n<!-- Generated from src/rules/catalog.rs by `UPDATE_DOCS=1 cargo test --test docs`; do not edit. -->\n\n\
+         Select or ignore rules by name or family: `--select value,structure --ignore empty-setting`.\n\n\
+         | rule | family | severity | summary |\n|---|---|---|---|\n",
+    );
+    for rule in RULES {
+        out.push_str(&format!(
+            "| [`{}`](#{}) | {} | {} | {} |\n",
+            rule.name,
+            rule.name,
+            rule.family,
+            rule.severity,
+            rule.summary.replace('|', "\\|")
+        ));
+    }
+    for rule in RULES {
+        out.push_str(&format!(
+            "\n## {}\n\n*{}, {}.* {}\n\n{}\n",
+            rule.name, rule.family, rule.severity, rule.summary, rule.explanation
+        ));
+        for (title, bytes) in [("Fires on", rule.bad), ("Fixed", rule.good)] {
+            match std::str::from_utf8(bytes) {
+                Ok(text) => {
+                    out.push_str(&format!("\n{title}:\n\n```xml\n{}\n```\n", text.trim_end()))
+                }
+                Err(_) => out.push_str(&format!(
+                    "\n{title}: `fixtures/rules/{}/` ({} bytes that are not UTF-8).\n",
+                    rule.name,
+                    bytes.len()
+                )),
+            }
+        }
+    }
+    out
+}

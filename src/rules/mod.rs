@@ -11,7 +11,7 @@ mod values;
 
 pub use values::is_email;
 
-pub use catalog::{FAMILIES, RULES, Rule, lookup};
+pub use catalog::{FAMILIES, RULES, Rule, lookup, markdown};
 
 use crate::finding::Finding;
 use crate::model::Model;

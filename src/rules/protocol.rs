@@ -94,7 +94,7 @@ fn check_protocol(ctx: &mut Context<'_, '_>, account: &Account<'_>, protocol: &P
             Finding::new(
                 rule,
                 leaf.tag_span(),
-                format!("<{element}> only applies to {only} Protocols; in a {kind} Protocol clients ignore it"),
+                format!("<{element}> only applies to {only} Protocols; in this {kind} Protocol clients ignore it"),
             )
         })
     };
@@ -106,10 +106,10 @@ fn check_protocol(ctx: &mut Context<'_, '_>, account: &Account<'_>, protocol: &P
             ctx.push(f);
         }
     }
-    if kind != "EXCH" {
-        if let Some(f) = misplaced("ServerDN", "server-dn-outside-exch", "EXCH") {
-            ctx.push(f);
-        }
+    if kind != "EXCH"
+        && let Some(f) = misplaced("ServerDN", "server-dn-outside-exch", "EXCH")
+    {
+        ctx.push(f);
     }
     if !EXCHANGE_TYPES.contains(&kind) {
         for element in [
@@ -127,23 +127,23 @@ fn check_protocol(ctx: &mut Context<'_, '_>, account: &Account<'_>, protocol: &P
             }
         }
     }
-    if kind != "EXPR" {
-        if let Some(f) = misplaced(
+    if kind != "EXPR"
+        && let Some(f) = misplaced(
             "GroupingInformation",
             "grouping-information-outside-expr",
             "EXPR",
-        ) {
-            ctx.push(f);
-        }
+        )
+    {
+        ctx.push(f);
     }
-    if !ISP_TYPES.contains(&kind) {
-        if let Some(f) = misplaced(
+    if !ISP_TYPES.contains(&kind)
+        && let Some(f) = misplaced(
             "Encryption",
             "encryption-outside-isp",
             "IMAP, POP3 and SMTP",
-        ) {
-            ctx.push(f);
-        }
+        )
+    {
+        ctx.push(f);
     }
     if ISP_TYPES.contains(&kind) || kind == "NNTP" {
         check_isp_server(ctx, protocol, kind);
@@ -256,11 +256,10 @@ fn check_transport(
     {
         let ssl_on = ssl.on_off();
         let enc = encryption.value().to_ascii_lowercase();
-        let conflict = match (ssl_on, enc.as_str()) {
-            (Some(true), "none") => true,
-            (Some(false), "ssl" | "tls" | "auto") => true,
-            _ => false,
-        };
+        let conflict = matches!(
+            (ssl_on, enc.as_str()),
+            (Some(true), "none") | (Some(false), "ssl" | "tls" | "auto")
+        );
         if conflict {
             ctx.push(
                 Finding::new(
@@ -368,14 +367,14 @@ fn check_transport(
             .with_help("use port 587 with <Encryption>TLS</Encryption>, or 465 with SSL on"),
         );
     }
-    if let (Some(cpn), Some(security)) = (protocol.setting("CertPrincipalName"), security) {
-        if security.mode == TlsMode::Clear {
-            ctx.push(Finding::new(
-                "cert-principal-without-ssl",
-                cpn.tag_span(),
-                "<CertPrincipalName> names the server certificate, but this Protocol uses no TLS",
-            ));
-        }
+    if let (Some(cpn), Some(security)) = (protocol.setting("CertPrincipalName"), security)
+        && security.mode == TlsMode::Clear
+    {
+        ctx.push(Finding::new(
+            "cert-principal-without-ssl",
+            cpn.tag_span(),
+            "<CertPrincipalName> names the server certificate, but this Protocol uses no TLS",
+        ));
     }
 }
 

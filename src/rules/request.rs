@@ -141,9 +141,10 @@ pub fn check_order(ctx: &mut Context<'_, '_>) {
     let names: Vec<&str> = request.leaves.iter().map(|l| l.name).collect();
     let email = names.iter().position(|n| *n == "EMailAddress");
     let schema = names.iter().position(|n| *n == "AcceptableResponseSchema");
-    if let (Some(email), Some(schema)) = (email, schema) {
-        if schema < email {
-            ctx.push(
+    if let (Some(email), Some(schema)) = (email, schema)
+        && schema < email
+    {
+        ctx.push(
                 Finding::new(
                     "request-element-order",
                     request.leaves[schema].tag_span(),
@@ -151,6 +152,5 @@ pub fn check_order(ctx: &mut Context<'_, '_>) {
                 )
                 .with_help("put <EMailAddress> first"),
             );
-        }
     }
 }

@@ -282,9 +282,11 @@ pub fn check_namespaces(ctx: &mut Context<'_, '_>) {
             normalize(p.tag_name().namespace()).is_some_and(|a| expected(p).contains(&a.as_str()))
         });
         let name = local_name(node);
-        if let Some(uri) = actual.filter(|u| u.starts_with("https://")) {
-            if !inherited && ok {
-                ctx.push(
+        if let Some(uri) = actual.filter(|u| u.starts_with("https://"))
+            && !inherited
+            && ok
+        {
+            ctx.push(
                     Finding::new(
                         "https-namespace",
                         tag_span(node),
@@ -292,7 +294,6 @@ pub fn check_namespaces(ctx: &mut Context<'_, '_>) {
                     )
                     .with_help(format!("write xmlns=\"{}\"", schema::http_form_of(uri).unwrap_or_default())),
                 );
-            }
         }
         if !ok && (parent.is_none() || parent_ok || !inherited) {
             let want = wanted[0];

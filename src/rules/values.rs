@@ -292,29 +292,29 @@ pub fn check_attribute_values(ctx: &mut Context<'_, '_>, def: &ElementDef, node:
             }
         }
         "Error" => {
-            if let Some(time) = attribute(node, "Time") {
-                if !is_time_of_day(time.value) {
-                    ctx.push(
-                        Finding::new(
-                            "invalid-error-time",
-                            time.value_span.clone(),
-                            format!(
-                                "Time={:?} is not a time of day hh:mm:ss[.fraction]",
-                                time.value
-                            ),
-                        )
-                        .with_help("for example Time=\"21:25:04.8897083\""),
-                    );
-                }
+            if let Some(time) = attribute(node, "Time")
+                && !is_time_of_day(time.value)
+            {
+                ctx.push(
+                    Finding::new(
+                        "invalid-error-time",
+                        time.value_span.clone(),
+                        format!(
+                            "Time={:?} is not a time of day hh:mm:ss[.fraction]",
+                            time.value
+                        ),
+                    )
+                    .with_help("for example Time=\"21:25:04.8897083\""),
+                );
             }
-            if let Some(id) = attribute(node, "Id") {
-                if id.value.parse::<u32>().is_err() {
-                    ctx.push(Finding::new(
-                        "invalid-error-id",
-                        id.value_span.clone(),
-                        format!("Id={:?} is not an unsigned 32-bit number", id.value),
-                    ));
-                }
+            if let Some(id) = attribute(node, "Id")
+                && id.value.parse::<u32>().is_err()
+            {
+                ctx.push(Finding::new(
+                    "invalid-error-id",
+                    id.value_span.clone(),
+                    format!("Id={:?} is not an unsigned 32-bit number", id.value),
+                ));
             }
         }
         _ => {}

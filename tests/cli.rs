@@ -1,0 +1,719 @@
+//! The binary as users and scripts see it: exit codes, stdin, directories, encodings, formats,
+//! colour, and the commands around the linter.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn bin() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_adinspect"));
+    command.current_dir(env!("CARGO_MANIFEST_DIR"));
+    for var in ["NO_COLOR", "CLICOLOR_FORCE", "FORCE_COLOR", "TERM"] {
+        command.env_remove(var);
+    }
+    command
+}
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).stdin(Stdio::null()).output().unwrap()
+}
+
+fn run_with_stdin(args: &[&str], input: &[u8]) -> Output {
+    let mut child = bin()
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8(output.stderr.clone()).unwrap()
+}
+
+fn json(output: &Output) -> serde_json::Value {
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+/// A scratch directory removed at the end of the test.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(name: &str) -> Scratch {
+        let dir =
+            std::env::temp_dir().join(format!("adinspect-test-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        Scratch(dir)
+    }
+
+    fn write(&self, relative: &str, bytes: &[u8]) -> PathBuf {
+        let path = self.0.join(relative);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, bytes).unwrap();
+        path
+    }
+
+    fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+const POP_SMTP: &str = "fixtures/documents/isp-pop3-smtp-usepopauth.xml";
+const BAD_SSL: &str = "fixtures/rules/invalid-on-off/bad.xml";
+const SEVERAL: &str = "tests/data/several-findings.xml";
+
+#[test]
+fn show_reports_use_pop_auth_in_words() {
+    let output = run(&["show", POP_SMTP]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(text.contains("outlook-response"));
+    assert!(text.contains("Protocol SMTP smtp.fabrikam.example:587 (line 26)"));
+    assert!(text.contains(
+        "reuses the POP3 account's credentials (UsePOPAuth on, line 33): those of POP3 pop.fabrikam.example:995 (line 7)"
+    ));
+    assert!(text.contains("STARTTLS (from Encryption)"));
+    assert!(text.contains("no problems found in 1 file"));
+}
+
+#[test]
+fn show_json_has_the_documented_shape() {
+    let output = run(&["show", "--format", "json", POP_SMTP]);
+    assert_eq!(output.status.code(), Some(0));
+    let doc = json(&output);
+    assert_eq!(doc["version"], 1);
+    let file = &doc["files"][0];
+    assert_eq!(file["path"], POP_SMTP);
+    assert_eq!(file["kind"], "outlook-response");
+    assert_eq!(file["findings"], serde_json::json!([]));
+    let account = &file["accounts"][0];
+    assert_eq!(account["line"], 4);
+    assert_eq!(account["account_type"], "email");
+    assert_eq!(account["action"], "settings");
+    assert!(account["redirect_url"].is_null());
+    assert!(account["redirect_addr"].is_null());
+    let protocols = account["protocols"].as_array().unwrap();
+    assert_eq!(protocols.len(), 3);
+    assert_eq!(protocols[0]["type"], "POP3");
+    assert_eq!(protocols[0]["line"], 7);
+    assert!(protocols[0]["smtp_uses_pop3_credentials"].is_null());
+    assert_eq!(
+        protocols[0]["settings"]["Port"],
+        serde_json::json!({"value": "995", "line": 10, "column": 9})
+    );
+    assert_eq!(protocols[2]["type"], "SMTP");
+    assert_eq!(protocols[2]["smtp_uses_pop3_credentials"], true);
+    assert_eq!(protocols[2]["pop3_credentials_from_line"], 7);
+}
+
+#[test]
+fn show_json_mapi_http_type_attribute() {
+    let doc = json(&run(&[
+        "show",
+        "--format",
+        "json",
+        "fixtures/documents/exchange-settings.xml",
+    ]));
+    let protocols = &doc["files"][0]["accounts"][0]["protocols"];
+    assert_eq!(protocols[0]["type"], "mapiHttp");
+    assert_eq!(protocols[0]["endpoints"][0]["scope"], "MailStore");
+    assert_eq!(protocols[1]["type"], "EXCH");
+    assert_eq!(protocols[1]["server_version"], "Exchange 2016 (15.1.2507)");
+    assert_eq!(
+        protocols[1]["smtp_uses_pop3_credentials"],
+        serde_json::Value::Null
+    );
+}
+
+#[test]
+fn smtp_without_pop3_says_so() {
+    let output = run(&["show", "fixtures/rules/use-pop-auth-without-pop3/bad.xml"]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stdout(&output);
+    assert!(text.contains("but this Account has no POP3 Protocol to take the credentials from"));
+    assert!(text.contains("error[use-pop-auth-without-pop3]"));
+}
+
+#[test]
+fn exit_codes() {
+    assert_eq!(run(&["check", POP_SMTP]).status.code(), Some(0));
+    assert_eq!(run(&["check", BAD_SSL]).status.code(), Some(1));
+    assert_eq!(
+        run(&["check", "--exit-zero", BAD_SSL]).status.code(),
+        Some(0)
+    );
+    assert_eq!(
+        run(&["check", "--fail-level", "never", BAD_SSL])
+            .status
+            .code(),
+        Some(0)
+    );
+    // Warnings only: fail only from --fail-level warning down.
+    let warning_only = "fixtures/rules/duplicate-element/bad.xml";
+    assert_eq!(run(&["check", warning_only]).status.code(), Some(0));
+    assert_eq!(
+        run(&["check", "--fail-level", "warning", warning_only])
+            .status
+            .code(),
+        Some(1)
+    );
+    let info_only = "fixtures/rules/undocumented-element/bad.xml";
+    assert_eq!(
+        run(&["check", "--fail-level", "warning", info_only])
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(
+        run(&["check", "--fail-level", "info", info_only])
+            .status
+            .code(),
+        Some(1)
+    );
+    // Unknown selector and bad flags are usage errors.
+    let output = run(&["check", "--select", "invalid-on-of", POP_SMTP]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("did you mean \"invalid-on-off\""));
+    assert_eq!(
+        run(&["check", "--format", "yaml", POP_SMTP]).status.code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn missing_path_exits_2_but_the_others_are_processed() {
+    let output = run(&["check", "--format", "concise", "no/such/file.xml", BAD_SSL]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("no/such/file.xml: no such file or directory"));
+    assert!(stdout(&output).contains("invalid-on-off"));
+}
+
+#[test]
+fn selection_by_rule_and_family() {
+    let only = run(&["check", "--format", "concise", "--select", "value", SEVERAL]);
+    let text = stdout(&only);
+    assert!(text.contains("[invalid-on-off]") && text.contains("[port-out-of-range]"));
+    assert!(!text.contains("[use-pop-auth-without-pop3]"));
+    let ignored = run(&[
+        "check",
+        "--format",
+        "concise",
+        "--ignore",
+        "invalid-on-off,account",
+        SEVERAL,
+    ]);
+    let text = stdout(&ignored);
+    assert!(!text.contains("[invalid-on-off]") && !text.contains("[use-pop-auth-without-pop3]"));
+    assert!(text.contains("[port-out-of-range]"));
+}
+
+#[test]
+fn stdin_dash_and_implicit_stdin() {
+    let input = std::fs::read(BAD_SSL).unwrap();
+    for args in [
+        vec!["check", "--format", "concise", "-"],
+        vec!["check", "--format", "concise"],
+    ] {
+        let output = run_with_stdin(&args, &input);
+        assert_eq!(output.status.code(), Some(1));
+        assert!(
+            stdout(&output).starts_with("-:13:14: error[invalid-on-off]"),
+            "{}",
+            stdout(&output)
+        );
+    }
+    let named = run_with_stdin(
+        &[
+            "check",
+            "--format",
+            "concise",
+            "--stdin-filename",
+            "autodiscover.xml",
+            "-",
+        ],
+        &input,
+    );
+    assert!(stdout(&named).starts_with("autodiscover.xml:13:14:"));
+}
+
+#[test]
+fn no_input_on_a_terminal_prints_a_hint_and_exits_2() {
+    use clap::Parser;
+    let cli = adinspect::cli::Cli::try_parse_from(["adinspect", "check"]).unwrap();
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let mut env = adinspect::cli::Env {
+        stdin: &mut std::io::empty(),
+        stdin_is_terminal: true,
+        stdout: &mut out,
+        stdout_is_terminal: true,
+        stderr: &mut err,
+        var: &|_| None,
+    };
+    assert_eq!(adinspect::cli::run(cli, &mut env), 2);
+    assert!(String::from_utf8(err).unwrap().contains("no input"));
+    assert!(out.is_empty());
+}
+
+#[test]
+fn directories_are_walked_recursively_in_sorted_order() {
+    let scratch = Scratch::new("walk");
+    let bad = std::fs::read(BAD_SSL).unwrap();
+    scratch.write("b/two.xml", &bad);
+    scratch.write("a/one.XML", &bad);
+    scratch.write("a/z/three.xml", &bad);
+    scratch.write("a/notes.txt", b"not xml");
+    let output = run(&[
+        "check",
+        "--format",
+        "concise",
+        scratch.path().to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    let files: Vec<String> = stdout(&output)
+        .lines()
+        .map(|l| l.split(":13:").next().unwrap().to_string())
+        .collect();
+    let root = scratch.path().display().to_string();
+    assert_eq!(
+        files,
+        vec![
+            format!("{root}/a/one.XML"),
+            format!("{root}/a/z/three.xml"),
+            format!("{root}/b/two.xml")
+        ]
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn symlink_loops_are_not_followed() {
+    let scratch = Scratch::new("loop");
+    scratch.write("doc.xml", &std::fs::read(POP_SMTP).unwrap());
+    std::os::unix::fs::symlink(scratch.path(), scratch.path().join("loop")).unwrap();
+    let output = run(&[
+        "check",
+        "--format",
+        "concise",
+        scratch.path().to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+}
+
+#[test]
+fn utf16_and_invalid_utf8() {
+    let output = run(&[
+        "check",
+        "--format",
+        "concise",
+        "fixtures/rules/not-utf8/bad.xml",
+    ]);
+    assert_eq!(output.status.code(), Some(0));
+    assert!(stdout(&output).contains("warning[not-utf8] the document is encoded as UTF-16LE"));
+    let doc = json(&run(&[
+        "show",
+        "--format",
+        "json",
+        "fixtures/rules/not-utf8/bad.xml",
+    ]));
+    assert_eq!(doc["files"][0]["kind"], "outlook-request");
+    assert_eq!(doc["files"][0]["encoding"], "UTF-16LE");
+
+    let output = run(&[
+        "check",
+        "--format",
+        "concise",
+        "fixtures/rules/invalid-utf8/bad.xml",
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stdout(&output).contains(":11:21: error[invalid-utf8] invalid UTF-8: byte(s) 0xF6"));
+}
+
+#[test]
+fn every_format_reports_the_same_findings_and_exit_code() {
+    let concise = run(&["check", "--format", "concise", SEVERAL]);
+    let expected: Vec<(u64, u64, String)> = stdout(&concise)
+        .lines()
+        .map(|line| {
+            let mut parts = line.splitn(4, ':');
+            let _path = parts.next();
+            let line_no = parts.next().unwrap().parse().unwrap();
+            let column = parts.next().unwrap().parse().unwrap();
+            let rule = line
+                .split('[')
+                .nth(1)
+                .unwrap()
+                .split(']')
+                .next()
+                .unwrap()
+                .to_string();
+            (line_no, column, rule)
+        })
+        .collect();
+    assert!(
+        expected.len() >= 4,
+        "the fixture should have several findings"
+    );
+
+    let jsonl: Vec<(u64, u64, String)> = stdout(&run(&["check", "--format", "jsonl", SEVERAL]))
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            let keys: Vec<&String> = v.as_object().unwrap().keys().collect();
+            assert_eq!(
+                keys,
+                [
+                    "column",
+                    "end_column",
+                    "end_line",
+                    "line",
+                    "message",
+                    "path",
+                    "rule",
+                    "severity"
+                ]
+            );
+            (
+                v["line"].as_u64().unwrap(),
+                v["column"].as_u64().unwrap(),
+                v["rule"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(jsonl, expected);
+
+    let doc = json(&run(&["check", "--format", "json", SEVERAL]));
+    let from_json: Vec<(u64, u64, String)> = doc["files"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| {
+            (
+                v["line"].as_u64().unwrap(),
+                v["column"].as_u64().unwrap(),
+                v["rule"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(from_json, expected);
+    assert_eq!(doc["summary"]["files"], 1);
+
+    let sarif = json(&run(&["check", "--format", "sarif", SEVERAL]));
+    assert_eq!(sarif["version"], "2.1.0");
+    let run0 = &sarif["runs"][0];
+    assert!(run0["tool"]["driver"]["rules"].as_array().unwrap().len() > 50);
+    let from_sarif: Vec<(u64, u64, String)> = run0["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let region = &r["locations"][0]["physicalLocation"]["region"];
+            assert_eq!(
+                r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+                SEVERAL
+            );
+            (
+                region["startLine"].as_u64().unwrap(),
+                region["startColumn"].as_u64().unwrap(),
+                r["ruleId"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(from_sarif, expected);
+
+    let github = stdout(&run(&["check", "--format", "github", SEVERAL]));
+    let from_github: Vec<(u64, u64, String)> = github
+        .lines()
+        .map(|l| {
+            let field = |name: &str| {
+                l.split(&format!("{name}="))
+                    .nth(1)
+                    .unwrap()
+                    .split([',', ':'])
+                    .next()
+                    .unwrap()
+                    .to_string()
+            };
+            (
+                field("line").parse().unwrap(),
+                field("col").parse().unwrap(),
+                field("title").trim_start_matches("adinspect ").to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(from_github, expected);
+
+    let human = stdout(&run(&["check", SEVERAL]));
+    for (line, column, rule) in &expected {
+        assert!(human.contains(&format!("[{rule}]")));
+        assert!(human.contains(&format!("{SEVERAL}:{line}:{column}")));
+    }
+
+    for args in [
+        vec!["check", SEVERAL],
+        vec!["check", "-q", SEVERAL],
+        vec!["check", "--format", "concise", SEVERAL],
+        vec!["check", "--format", "json", SEVERAL],
+        vec!["check", "--format", "jsonl", SEVERAL],
+        vec!["check", "--format", "sarif", SEVERAL],
+        vec!["check", "--format", "github", SEVERAL],
+        vec!["show", SEVERAL],
+        vec!["show", "-q", SEVERAL],
+        vec!["show", "--format", "json", SEVERAL],
+    ] {
+        assert_eq!(run(&args).status.code(), Some(1), "{args:?}");
+    }
+}
+
+#[test]
+fn output_file_keeps_the_verdict() {
+    let scratch = Scratch::new("out");
+    let target = scratch.path().join("report.sarif");
+    let output = run(&[
+        "check",
+        "--format",
+        "sarif",
+        "-o",
+        target.to_str().unwrap(),
+        SEVERAL,
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(output.stdout.is_empty());
+    let written: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&target).unwrap()).unwrap();
+    assert_eq!(written["version"], "2.1.0");
+}
+
+#[test]
+fn quiet_prints_findings_only() {
+    let text = stdout(&run(&["check", "-q", SEVERAL]));
+    assert!(text.contains("error[invalid-on-off]"));
+    assert!(!text.contains("errors,"));
+    let text = stdout(&run(&["show", "-q", POP_SMTP]));
+    assert!(text.is_empty());
+}
+
+#[test]
+fn verbose_tells_on_stderr() {
+    let output = run(&["check", "-v", POP_SMTP]);
+    let text = stderr(&output);
+    assert!(
+        text.contains(&format!("read {POP_SMTP}"))
+            && text.contains("UTF-8")
+            && text.contains(" ms")
+    );
+}
+
+#[test]
+fn colour_follows_flag_and_environment() {
+    let esc = |output: &Output| output.stdout.contains(&0x1b);
+    assert!(
+        !esc(&run(&["check", BAD_SSL])),
+        "pipes are plain by default"
+    );
+    assert!(esc(&run(&["check", "--color", "always", BAD_SSL])));
+    assert!(!esc(&bin()
+        .args(["check", BAD_SSL])
+        .env("NO_COLOR", "1")
+        .env("CLICOLOR_FORCE", "1")
+        .output()
+        .unwrap()));
+    assert!(esc(&bin()
+        .args(["check", BAD_SSL])
+        .env("CLICOLOR_FORCE", "1")
+        .output()
+        .unwrap()));
+    assert!(esc(&bin()
+        .args(["check", BAD_SSL])
+        .env("FORCE_COLOR", "1")
+        .output()
+        .unwrap()));
+    for format in ["concise", "json", "jsonl", "sarif", "github"] {
+        assert!(
+            !esc(&run(&[
+                "check", "--color", "always", "--format", format, BAD_SSL
+            ])),
+            "{format}"
+        );
+    }
+}
+
+#[test]
+fn use_color_decision_table() {
+    use adinspect::cli::{ColorChoice, use_color};
+    let env = |pairs: &'static [(&'static str, &'static str)]| {
+        move |name: &str| {
+            pairs
+                .iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| v.to_string())
+        }
+    };
+    assert!(use_color(ColorChoice::Auto, true, &env(&[])));
+    assert!(!use_color(
+        ColorChoice::Auto,
+        true,
+        &env(&[("TERM", "dumb")])
+    ));
+    assert!(!use_color(
+        ColorChoice::Auto,
+        true,
+        &env(&[("NO_COLOR", "1")])
+    ));
+    assert!(use_color(
+        ColorChoice::Auto,
+        false,
+        &env(&[("CLICOLOR_FORCE", "1")])
+    ));
+    assert!(!use_color(
+        ColorChoice::Auto,
+        false,
+        &env(&[("CLICOLOR_FORCE", "0")])
+    ));
+    assert!(use_color(
+        ColorChoice::Always,
+        false,
+        &env(&[("NO_COLOR", "1")])
+    ));
+    assert!(!use_color(ColorChoice::Never, true, &env(&[])));
+}
+
+#[cfg(unix)]
+#[test]
+fn closed_stdout_ends_quietly() {
+    let scratch = Scratch::new("pipe");
+    let doc = std::fs::read(SEVERAL).unwrap();
+    for i in 0..200 {
+        scratch.write(&format!("d{i:03}.xml"), &doc);
+    }
+    let mut child = bin()
+        .args(["show", scratch.path().to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 16];
+    use std::io::Read;
+    child
+        .stdout
+        .as_mut()
+        .unwrap()
+        .read_exact(&mut first)
+        .unwrap();
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.code().is_some(), "killed by a signal");
+    assert!(
+        output.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[test]
+fn rules_and_explain() {
+    let list = stdout(&run(&["rules"]));
+    assert!(list.contains("use-pop-auth-without-pop3") && list.contains("port-out-of-range"));
+    let doc = json(&run(&["rules", "--format", "json"]));
+    assert_eq!(doc.as_array().unwrap().len(), adinspect::rules::RULES.len());
+    let explained = run(&["explain", "use-pop-auth-without-pop3"]);
+    assert_eq!(explained.status.code(), Some(0));
+    let text = stdout(&explained);
+    assert!(text.contains("Example that fires:") && text.contains("<UsePOPAuth>on</UsePOPAuth>"));
+    let unknown = run(&["explain", "use-pop-auth-without-pop"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(stderr(&unknown).contains("did you mean \"use-pop-auth-without-pop3\""));
+}
+
+#[test]
+fn request_bodies_pass_the_linter() {
+    for args in [
+        vec!["request", "kim@fabrikam.example"],
+        vec!["request", "kim@fabrikam.example", "--mobilesync"],
+        vec![
+            "request",
+            "kim@fabrikam.example",
+            "--legacy-dn",
+            "/o=Fabrikam/ou=First Administrative Group/cn=Recipients/cn=kim",
+        ],
+    ] {
+        let body = run(&args);
+        assert_eq!(body.status.code(), Some(0));
+        let checked = run_with_stdin(&["check", "--fail-level", "info", "-"], &body.stdout);
+        assert_eq!(
+            checked.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            stdout(&checked)
+        );
+    }
+    let kind = json(&run_with_stdin(
+        &["show", "--format", "json"],
+        &run(&["request", "a@b.example", "--mobilesync"]).stdout,
+    ));
+    assert_eq!(kind["files"][0]["kind"], "mobilesync-request");
+    let invalid = run(&["request", "not-an-address"]);
+    assert_eq!(invalid.status.code(), Some(2));
+    assert!(invalid.stdout.is_empty());
+    assert_eq!(run(&["request", "a<b>@c.example"]).status.code(), Some(2));
+}
+
+#[test]
+fn completions_for_every_shell() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let output = run(&["completions", shell]);
+        assert_eq!(output.status.code(), Some(0));
+        assert!(stdout(&output).contains("adinspect"), "{shell}");
+    }
+}
+
+#[test]
+fn every_document_kind_is_classified_and_clean() {
+    let expected = [
+        ("outlook-request.xml", "outlook-request"),
+        ("mobilesync-request.xml", "mobilesync-request"),
+        ("isp-pop3-smtp-usepopauth.xml", "outlook-response"),
+        ("exchange-settings.xml", "outlook-response"),
+        ("redirect-addr.xml", "outlook-response"),
+        ("redirect-url.xml", "outlook-response"),
+        ("error-response.xml", "error-response"),
+        ("mobilesync-response.xml", "mobilesync-response"),
+        ("mobilesync-error.xml", "error-response"),
+    ];
+    for (file, kind) in expected {
+        let path = format!("fixtures/documents/{file}");
+        let output = run(&["show", "--format", "json", "--fail-level", "warning", &path]);
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{file} raises a warning or error"
+        );
+        assert_eq!(json(&output)["files"][0]["kind"], kind, "{file}");
+    }
+    let html = run_with_stdin(
+        &["show", "--format", "json", "-"],
+        b"<!DOCTYPE html><html><body>Sign in</body></html>",
+    );
+    assert_eq!(html.status.code(), Some(1));
+    let doc = json(&html);
+    assert_eq!(doc["files"][0]["kind"], "not-autodiscover");
+    assert!(
+        doc["files"][0]["looks_like"]
+            .as_str()
+            .unwrap()
+            .contains("HTML")
+    );
+}

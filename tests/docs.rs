@@ -1,0 +1,50 @@
+//! Generated documentation stays in step with the code: docs/rules.md (rule catalogue) and
+//! docs/man/ (man pages from the clap definitions). Regenerate with
+//! `UPDATE_DOCS=1 cargo test --test docs`.
+
+use std::path::Path;
+
+use clap::CommandFactory;
+
+fn check_or_update(relative: &str, fresh: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(relative);
+    if std::env::var_os("UPDATE_DOCS").is_some() {
+        std::fs::write(&path, fresh).unwrap();
+        return;
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == fresh,
+        "{relative} is stale: run `UPDATE_DOCS=1 cargo test --test docs` and commit it"
+    );
+}
+
+#[test]
+fn rules_md_is_current() {
+    check_or_update("docs/rules.md", &adinspect::rules::markdown());
+}
+
+#[test]
+fn man_pages_are_current() {
+    let fresh = std::env::temp_dir().join(format!("adinspect-man-{}", std::process::id()));
+    std::fs::create_dir_all(&fresh).unwrap();
+    clap_mangen::generate_to(adinspect::cli::Cli::command(), &fresh).unwrap();
+    let mut names: Vec<_> = std::fs::read_dir(&fresh)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    for name in &names {
+        let page = std::fs::read_to_string(fresh.join(name)).unwrap();
+        check_or_update(&format!("docs/man/{name}"), &page);
+    }
+    std::fs::remove_dir_all(&fresh).unwrap();
+    let committed = std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/man"))
+        .unwrap()
+        .count();
+    assert_eq!(
+        committed,
+        names.len(),
+        "docs/man has pages for commands that no longer exist"
+    );
+}

@@ -31,7 +31,7 @@ Exit codes (the same for every format, -q and -o):
 
 /// Inspect and lint Exchange Autodiscover POX XML (requests and responses).
 #[derive(Debug, Parser)]
-#[command(name = "adinspect", version, about, after_help = EXIT_CODES, max_term_width = 100)]
+#[command(name = "adinspect", version, after_help = EXIT_CODES, max_term_width = 100)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

@@ -256,6 +256,9 @@ P["error-code-contradicts-message"] = (error_resp(code="500").replace("Invalid R
 MREQ_GOOD = req(f"<EMailAddress>jane@example.org</EMailAddress>\n<AcceptableResponseSchema>{MRESP_NS}</AcceptableResponseSchema>", ns=MREQ_NS)
 P["request-element-order"] = (req(f"<AcceptableResponseSchema>{MRESP_NS}</AcceptableResponseSchema>\n<EMailAddress>jane@example.org</EMailAddress>", ns=MREQ_NS), MREQ_GOOD)
 
+P["input-too-complex"] = (imap_with("<Port>993</Port>", "<Port " + " ".join(f'x{i}="{i}"' for i in range(101)) + ">993</Port>"),
+                          imap_with("<Port>993</Port>", "<Port>993</Port>"))
+
 # The ARS whitespace case of value-whitespace applies to requests too; keep the response pair.
 
 root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures", "rules")

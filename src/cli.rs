@@ -361,8 +361,8 @@ fn inspect(args: &CommonArgs, mode: Mode, env: &mut Env<'_>) -> io::Result<i32> 
         summary: Summary::default(),
         failed: false,
         trouble,
-        json_files: Vec::new(),
-        kept: Vec::new(),
+        json: render::json::DocumentWriter::default(),
+        sarif: render::sarif::SarifWriter::default(),
     };
     let stderr = &mut *env.stderr;
 
@@ -452,9 +452,8 @@ struct Sink {
     summary: Summary,
     failed: bool,
     trouble: bool,
-    json_files: Vec<serde_json::Value>,
-    /// SARIF needs every result before it can write anything.
-    kept: Vec<FileResult>,
+    json: render::json::DocumentWriter,
+    sarif: render::sarif::SarifWriter,
 }
 
 impl Sink {
@@ -488,14 +487,14 @@ impl Sink {
         }
         let p = self.painter;
         match self.mode {
-            Mode::Show(Format::Json) => self.json_files.push(render::json::show_file(&file)),
+            Mode::Show(Format::Json) => self.json.show_file(out, &file)?,
             Mode::Show(_) => render::human::write_show_file(out, p, &file, self.quiet)?,
             Mode::Check(Format::Human) => render::human::write_check_file(out, p, &file)?,
             Mode::Check(Format::Concise) => render::concise::write_file(out, &file)?,
             Mode::Check(Format::Jsonl) => render::json::write_jsonl(out, &file)?,
             Mode::Check(Format::Github) => render::github::write_file(out, &file)?,
-            Mode::Check(Format::Json) => self.json_files.push(render::json::check_file(&file)),
-            Mode::Check(Format::Sarif) => self.kept.push(file),
+            Mode::Check(Format::Json) => self.json.check_file(out, &file)?,
+            Mode::Check(Format::Sarif) => self.sarif.file(out, &file)?,
         }
         Ok(())
     }
@@ -503,10 +502,9 @@ impl Sink {
     fn finish(&mut self, out: &mut dyn Write) -> io::Result<()> {
         match self.mode {
             Mode::Show(Format::Json) | Mode::Check(Format::Json) => {
-                let files = std::mem::take(&mut self.json_files);
-                render::json::write_document(out, files, &self.summary)
+                self.json.finish(out, &self.summary)
             }
-            Mode::Check(Format::Sarif) => render::sarif::write(out, &self.kept),
+            Mode::Check(Format::Sarif) => self.sarif.finish(out),
             Mode::Check(Format::Human) | Mode::Show(_) if !self.quiet => {
                 render::human::write_summary(out, self.painter, &self.summary)
             }

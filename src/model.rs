@@ -269,26 +269,32 @@ pub struct Account<'a> {
     pub leaves: Vec<Leaf<'a>>,
     pub protocols: Vec<Protocol<'a>>,
     pub error: Option<ErrorInfo<'a>>,
+    /// Index of the first POP3 Protocol, found once (every SMTP Protocol asks for it).
+    first_pop3: Option<usize>,
 }
 
 impl<'a> Account<'a> {
     fn new(node: XmlNode<'a>) -> Account<'a> {
+        let protocols: Vec<Protocol<'a>> = child_elements(node)
+            .filter(|c| local_name(*c) == "Protocol")
+            .map(|c| Protocol::new(c, false))
+            .collect();
         Account {
             node,
             leaves: leaves(node),
-            protocols: child_elements(node)
-                .filter(|c| local_name(*c) == "Protocol")
-                .map(|c| Protocol::new(c, false))
-                .collect(),
+            first_pop3: protocols.iter().position(|p| p.is_type("POP3")),
+            protocols,
             error: child(node, "Error").map(ErrorInfo::new),
         }
     }
 
     fn from_protocol_fragment(node: XmlNode<'a>) -> Account<'a> {
+        let protocol = Protocol::new(node, false);
         Account {
             node,
             leaves: Vec::new(),
-            protocols: vec![Protocol::new(node, false)],
+            first_pop3: protocol.is_type("POP3").then_some(0),
+            protocols: vec![protocol],
             error: None,
         }
     }
@@ -301,9 +307,9 @@ impl<'a> Account<'a> {
         self.leaf("Action").map(Leaf::value)
     }
 
-    /// The POP3 Protocols of this Account, in document order.
-    pub fn pop3_protocols(&self) -> impl Iterator<Item = &Protocol<'a>> {
-        self.protocols.iter().filter(|p| p.is_type("POP3"))
+    /// The first POP3 Protocol of this Account: where UsePOPAuth takes its credentials from.
+    pub fn pop3_protocol(&self) -> Option<&Protocol<'a>> {
+        self.first_pop3.map(|i| &self.protocols[i])
     }
 }
 
@@ -732,7 +738,7 @@ mod tests {
         let pop = &account.protocols[0];
         assert_eq!(pop.type_name(), Some("POP3"));
         assert_eq!(pop.port(), Some(995));
-        assert_eq!(account.pop3_protocols().count(), 1);
+        assert_eq!(account.pop3_protocol().unwrap().port(), Some(995));
         let mapi = &account.protocols[1];
         assert!(mapi.is_mapi_http());
         assert_eq!(mapi.type_name(), Some("mapiHttp"));
@@ -877,7 +883,7 @@ impl<'a> Protocol<'a> {
         Some(match self.setting("UsePOPAuth") {
             None => SmtpCredentials::OwnByDefault,
             Some(leaf) => match leaf.on_off() {
-                Some(true) => SmtpCredentials::FromPop3(leaf, account.pop3_protocols().next()),
+                Some(true) => SmtpCredentials::FromPop3(leaf, account.pop3_protocol()),
                 Some(false) => SmtpCredentials::Own(leaf),
                 None => SmtpCredentials::Unclear(leaf),
             },

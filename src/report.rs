@@ -2,6 +2,8 @@
 //! effective security with documented defaults, decoded ServerVersion, and the UsePOPAuth
 //! resolution. Built from the same model the rules read.
 
+use std::ops::Range;
+
 use crate::model::{
     Account, DocKind, ErrorInfo, Leaf, Model, Protocol, SecuritySource, SmtpCredentials,
     decode_server_version, exchange_product,
@@ -16,6 +18,8 @@ pub struct Value {
     pub value: String,
     pub line: usize,
     pub column: usize,
+    /// The whole element in the decoded text (findings inside it concern this value).
+    pub span: Range<usize>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,6 +53,8 @@ pub struct EndpointReport {
 #[derive(Debug, Clone)]
 pub struct ProtocolReport {
     pub line: usize,
+    /// The `<Protocol` tag: findings about the Protocol as a whole start here.
+    pub tag: Range<usize>,
     pub column: usize,
     pub type_name: Option<String>,
     pub settings: Vec<Setting>,
@@ -63,6 +69,8 @@ pub struct ProtocolReport {
 #[derive(Debug, Clone)]
 pub struct ErrorReport {
     pub line: usize,
+    /// The `<Error` start tag (where Time and Id findings point).
+    pub tag: Range<usize>,
     pub time: Option<String>,
     pub id: Option<String>,
     pub code: Option<Value>,
@@ -118,6 +126,7 @@ impl Builder<'_> {
             value: leaf.value().to_string(),
             line,
             column,
+            span: leaf.node.range(),
         }
     }
 
@@ -143,6 +152,15 @@ impl Builder<'_> {
         });
         ErrorReport {
             line: self.position(error.node).0,
+            tag: {
+                let node = error.node;
+                let start = node.range().start;
+                // The whole start tag, attributes included.
+                let end = node
+                    .first_child()
+                    .map_or(node.range().end, |c| c.range().start);
+                start..end
+            },
             time: error.time.as_ref().map(|a| a.value.to_string()),
             id: error.id.as_ref().map(|a| a.value.to_string()),
             code,
@@ -182,17 +200,24 @@ impl Builder<'_> {
             protocol.setting("Type").map(Leaf::value),
             Some("IMAP" | "POP3" | "SMTP" | "NNTP" | "EXCH" | "EXPR")
         );
-        let security = has_server
-            .then(|| protocol.security())
-            .flatten()
-            .map(|s| SecurityReport {
+        let security = has_server.then(|| match protocol.security() {
+            Some(s) => SecurityReport {
                 description: s.mode.describe(),
                 source: match s.source {
                     SecuritySource::Encryption => "Encryption",
                     SecuritySource::Ssl => "SSL",
                     SecuritySource::Default => "default (SSL on)",
                 },
-            });
+            },
+            None => SecurityReport {
+                description: "unclear: the value is not one clients understand",
+                source: if protocol.setting("Encryption").is_some() {
+                    "Encryption"
+                } else {
+                    "SSL"
+                },
+            },
+        });
         let mut defaults = Vec::new();
         if has_server {
             let absent = |name| protocol.setting(name).is_none();
@@ -261,6 +286,7 @@ impl Builder<'_> {
                         value: url,
                         line,
                         column,
+                        span: nested.node.range(),
                     },
                 });
             }
@@ -283,6 +309,7 @@ impl Builder<'_> {
         }
         ProtocolReport {
             line,
+            tag: protocol.tag_span(),
             column,
             type_name,
             settings: self.settings(&protocol.settings),

@@ -377,6 +377,14 @@ impl LineIndex {
             .map_or(text.len(), |(i, _)| start + i)
     }
 
+    /// The byte offset where a 1-based line starts.
+    pub fn line_start(&self, line: usize) -> usize {
+        self.line_starts
+            .get(line.saturating_sub(1))
+            .copied()
+            .unwrap_or(0)
+    }
+
     /// The text of a 1-based line, without its line break.
     pub fn line_text<'t>(&self, text: &'t str, line: usize) -> &'t str {
         let Some(&start) = self.line_starts.get(line.saturating_sub(1)) else {

@@ -9,14 +9,92 @@ use crate::source::LineIndex;
 pub type XmlNode<'a> = roxmltree::Node<'a, 'a>;
 pub type XmlDocument<'a> = roxmltree::Document<'a>;
 
+/// More attributes than this on one element are refused before parsing: roxmltree checks
+/// duplicates pairwise, so the cost would grow with the square. POX elements carry at most two.
+pub const MAX_ATTRIBUTES: usize = 100;
+
 /// Parses with DTDs disallowed (no entity expansion, nothing fetched).
 pub fn parse<'a>(text: &'a str, index: &LineIndex) -> Result<XmlDocument<'a>, Finding> {
-    let options = roxmltree::ParsingOptions {
+    if let Some((count, at)) = crowded_tag(text, MAX_ATTRIBUTES) {
+        return Err(Finding::new(
+            "input-too-complex",
+            at..at + 1,
+            format!(
+                "an element with at least {count} attributes; adinspect analyses at most \
+                 {MAX_ATTRIBUTES} per element (Autodiscover elements have at most two)"
+            ),
+        ));
+    }
+    roxmltree::Document::parse_with_options(text, options()).map_err(|err| {
+        let mut finding = error_finding(text, index, &err);
+        // A second root (two documents pasted together) reads better said plainly.
+        if matches!(err, roxmltree::Error::UnknownToken(_))
+            && roxmltree::Document::parse_with_options(&text[..finding.span.start], options())
+                .is_ok()
+        {
+            finding.message = "content after the end of the root element: an input holds one \
+                               document (two pasted together?)"
+                .to_string();
+        }
+        finding
+    })
+}
+
+fn options<'a>() -> roxmltree::ParsingOptions<'a> {
+    roxmltree::ParsingOptions {
         allow_dtd: false,
         ..roxmltree::ParsingOptions::default()
+    }
+}
+
+/// The first start tag with more than `limit` attributes: (count, offset of its `<`). A single
+/// linear pass that skips comments, CDATA, processing instructions and quoted values.
+pub fn crowded_tag(text: &str, limit: usize) -> Option<(usize, usize)> {
+    let bytes = text.as_bytes();
+    let find = |from: usize, needle: &[u8]| {
+        bytes[from.min(bytes.len())..]
+            .windows(needle.len())
+            .position(|w| w == needle)
+            .map_or(bytes.len(), |p| from + p + needle.len())
     };
-    roxmltree::Document::parse_with_options(text, options)
-        .map_err(|err| error_finding(text, index, &err))
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] != b'<' {
+            i += 1;
+            continue;
+        }
+        let rest = &bytes[i..];
+        if rest.starts_with(b"<!--") {
+            i = find(i + 4, b"-->");
+        } else if rest.starts_with(b"<![CDATA[") {
+            i = find(i + 9, b"]]>");
+        } else if rest.starts_with(b"<?") {
+            i = find(i + 2, b"?>");
+        } else if rest.starts_with(b"<!") || rest.starts_with(b"</") {
+            i = find(i + 2, b">");
+        } else {
+            let start = i;
+            let mut count = 0;
+            let mut quote = None;
+            i += 1;
+            while i < bytes.len() {
+                let b = bytes[i];
+                match quote {
+                    Some(q) if b == q => quote = None,
+                    Some(_) => {}
+                    None if b == b'"' || b == b'\'' => quote = Some(b),
+                    None if b == b'=' => count += 1,
+                    None if b == b'>' || b == b'<' => break,
+                    None => {}
+                }
+                i += 1;
+            }
+            if count > limit {
+                return Some((count, start));
+            }
+        }
+    }
+    None
 }
 
 fn error_finding(text: &str, index: &LineIndex, err: &roxmltree::Error) -> Finding {
@@ -192,6 +270,34 @@ mod tests {
             parse_error("<?xml version=\"1.0\"?>\n<!DOCTYPE a [<!ENTITY x \"y\">]>\n<a>&x;</a>");
         assert_eq!(finding.rule, "doctype-not-allowed");
         assert_eq!(position, (2, 1));
+    }
+
+    #[test]
+    fn crowded_tags_are_found_in_one_pass() {
+        let many: String = (0..150).map(|i| format!(" a{i}=\"=\"")).collect();
+        let text = format!("<!-- a=b c=d --><r x='1'><e{many}/></r>");
+        assert_eq!(
+            crowded_tag(&text, MAX_ATTRIBUTES),
+            Some((150, text.find("<e").unwrap()))
+        );
+        assert_eq!(
+            crowded_tag("<r a='1' b=\"2\"><![CDATA[ = = = ]]></r>", 1),
+            Some((2, 0))
+        );
+        assert_eq!(crowded_tag("<r a='1'/>", 1), None);
+        let index = LineIndex::new(&text);
+        assert_eq!(parse(&text, &index).unwrap_err().rule, "input-too-complex");
+    }
+
+    #[test]
+    fn concatenated_documents_are_named() {
+        let (finding, position) = parse_error("<a/>\n<b/>");
+        assert_eq!(position, (2, 1));
+        assert!(
+            finding.message.contains("two pasted together"),
+            "{}",
+            finding.message
+        );
     }
 
     #[test]

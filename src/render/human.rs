@@ -1,8 +1,8 @@
 //! The terminal format: rustc-style findings with the source line and a caret, and the `show`
 //! report. Colour is decided by the caller; without it the text is the same, only plain.
 
-use std::collections::BTreeMap;
 use std::io::{self, Write};
+use std::ops::Range;
 
 use owo_colors::{OwoColorize, Style};
 
@@ -76,7 +76,9 @@ pub fn write_finding(
     let analysis = &file.analysis;
     let line_text = analysis.index.line_text(&analysis.text, f.line);
     if !line_text.trim().is_empty() || f.column > 1 {
-        let (shown, caret_at, caret_len) = snippet(line_text, f);
+        let line_start = analysis.index.line_start(f.line);
+        let offset = f.span.start.saturating_sub(line_start);
+        let (shown, caret_at, caret_len) = snippet(line_text, offset, f.span.len());
         writeln!(out, "{pad} {}", p.gutter("|"))?;
         writeln!(out, "{} {} {}", p.gutter(&number), p.gutter("|"), shown)?;
         writeln!(
@@ -99,49 +101,47 @@ pub fn write_finding(
 }
 
 /// The line as shown (tabs expanded, long lines windowed), the caret's column and width.
-fn snippet(line: &str, f: &Located) -> (String, usize, usize) {
-    let chars: Vec<char> = line.chars().collect();
-    let start = f.column.saturating_sub(1).min(chars.len());
-    let span_chars = if f.end_line == f.line {
-        f.end_column.saturating_sub(f.column)
-    } else {
-        chars.len().saturating_sub(start)
-    };
-    let (from, to) = if chars.len() > MAX_SNIPPET {
-        let from = start.saturating_sub(MAX_SNIPPET / 3);
-        (from, (from + MAX_SNIPPET).min(chars.len()))
-    } else {
-        (0, chars.len())
-    };
+/// Only a window around the finding is looked at, so a one-line document with many findings
+/// costs the same per finding as a short line.
+fn snippet(line: &str, offset: usize, span_len: usize) -> (String, usize, usize) {
+    let mut offset = offset.min(line.len());
+    while !line.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let (before, after) = line.split_at(offset);
+    let lead: Vec<char> = before.chars().rev().take(MAX_SNIPPET / 3 + 1).collect();
+    let cut_before = lead.len() > MAX_SNIPPET / 3;
+    let lead: Vec<char> = lead.into_iter().take(MAX_SNIPPET / 3).rev().collect();
+    let room = MAX_SNIPPET - lead.len();
+    let tail: Vec<char> = after.chars().take(room + 1).collect();
+    let cut_after = tail.len() > room;
+    let tail = &tail[..tail.len().min(room)];
+    let width = |c: &char| if *c == '\t' { 4 } else { 1 };
     let mut shown = String::new();
-    let mut caret_at = 0;
-    if from > 0 {
+    if cut_before {
         shown.push('…');
     }
-    for (i, c) in chars[from..to].iter().enumerate() {
-        if from + i == start {
-            caret_at = shown.chars().count();
-        }
-        if *c == '\t' {
-            shown.push_str("    ");
-        } else if c.is_control() {
-            shown.push('␣');
-        } else {
-            shown.push(*c);
+    for c in lead.iter().chain(tail) {
+        match c {
+            '\t' => shown.push_str("    "),
+            c if c.is_control() => shown.push('␣'),
+            c => shown.push(*c),
         }
     }
-    if start >= to {
-        caret_at = shown.chars().count();
-    }
-    if to < chars.len() {
+    if cut_after {
         shown.push('…');
     }
-    let visible = chars
-        [start.min(chars.len())..(start + span_chars).min(to).max(start.min(chars.len()))]
-        .iter()
-        .map(|c| if *c == '\t' { 4 } else { 1 })
-        .sum::<usize>();
-    (shown, caret_at, visible.max(1))
+    let caret_at = usize::from(cut_before) + lead.iter().map(width).sum::<usize>();
+    let mut caret_len = 0;
+    let mut bytes = 0;
+    for c in tail {
+        if bytes >= span_len {
+            break;
+        }
+        bytes += c.len_utf8();
+        caret_len += width(c);
+    }
+    (shown, caret_at, caret_len.max(1))
 }
 
 pub fn write_check_file(out: &mut dyn Write, p: Painter, file: &FileResult) -> io::Result<()> {
@@ -182,24 +182,41 @@ pub fn write_summary(out: &mut dyn Write, p: Painter, summary: &Summary) -> io::
 struct Show<'o, 'f> {
     out: &'o mut dyn Write,
     p: Painter,
-    /// Worst finding per line, to mark the values they concern.
-    marks: BTreeMap<usize, Vec<&'f Located>>,
+    /// The file's findings, sorted by start offset: a value is marked with the warnings and
+    /// errors that start inside its element.
+    findings: &'f [Located],
 }
 
-const LABEL_WIDTH: usize = 18;
+/// At most this many marks after one value; more are counted.
+const MAX_MARKS: usize = 3;
+
+const LABEL_WIDTH: usize = 24;
 
 impl Show<'_, '_> {
-    fn mark(&self, line: usize) -> String {
-        let Some(found) = self.marks.get(&line) else {
-            return String::new();
-        };
+    /// Warnings and errors that start within `span` (binary search: no scan per value).
+    fn marked(&self, span: &Range<usize>) -> impl Iterator<Item = &Located> {
+        let first = self.findings.partition_point(|f| f.span.start < span.start);
+        self.findings[first..]
+            .iter()
+            .take_while(move |f| f.span.start < span.end.max(span.start + 1))
+            .filter(|f| f.severity > Severity::Info)
+    }
+
+    fn mark(&self, span: &Range<usize>) -> String {
         let mut text = String::new();
-        for f in found {
-            text.push_str("  ");
-            text.push_str(&self.p.paint(
-                &format!("← {}[{}]", f.severity, f.rule),
-                Painter::severity_style(f.severity),
-            ));
+        let mut count = 0;
+        for f in self.marked(span) {
+            count += 1;
+            if count <= MAX_MARKS {
+                text.push_str("  ");
+                text.push_str(&self.p.paint(
+                    &format!("← {}[{}]", f.severity, f.rule),
+                    Painter::severity_style(f.severity),
+                ));
+            }
+        }
+        if count > MAX_MARKS {
+            text.push_str(&format!("  (+{} more)", count - MAX_MARKS));
         }
         text
     }
@@ -209,9 +226,9 @@ impl Show<'_, '_> {
         indent: usize,
         label: &str,
         value: &str,
-        line: Option<usize>,
+        span: Option<&Range<usize>>,
     ) -> io::Result<()> {
-        let mark = line.map(|l| self.mark(l)).unwrap_or_default();
+        let mark = span.map(|s| self.mark(s)).unwrap_or_default();
         let label = format!("{label:<LABEL_WIDTH$}");
         writeln!(
             self.out,
@@ -227,7 +244,7 @@ impl Show<'_, '_> {
         } else {
             &setting.value.value
         };
-        self.row(indent, &setting.name, value, Some(setting.value.line))
+        self.row(indent, &setting.name, value, Some(&setting.value.span))
     }
 
     fn report(&mut self, report: &DocumentReport) -> io::Result<()> {
@@ -241,7 +258,7 @@ impl Show<'_, '_> {
             }
         }
         if let Some(culture) = &report.culture {
-            self.row(2, "Culture", &culture.value, Some(culture.line))?;
+            self.row(2, "Culture", &culture.value, Some(&culture.span))?;
         }
         if !report.user.is_empty() {
             writeln!(self.out, "  {}", self.p.bold("User"))?;
@@ -270,7 +287,7 @@ impl Show<'_, '_> {
             }
         }
         if let Some(redirect) = &report.redirect {
-            self.row(2, "Redirect", &redirect.value, Some(redirect.line))?;
+            self.row(2, "Redirect", &redirect.value, Some(&redirect.span))?;
         }
         if let Some(error) = &report.error {
             self.error(2, error)?;
@@ -293,13 +310,12 @@ impl Show<'_, '_> {
             self.p.dim(&format!("(line {})", error.line))
         )?;
         if let Some(code) = &error.code {
-            let mark = self.mark(code.line);
-            if !mark.is_empty() {
-                self.row(indent + 2, "ErrorCode", &code.value, Some(code.line))?;
+            if self.marked(&code.span).next().is_some() {
+                self.row(indent + 2, "ErrorCode", &code.value, Some(&code.span))?;
             }
         }
         if let Some(time) = &error.time {
-            self.row(indent + 2, "Time", time, Some(error.line))?;
+            self.row(indent + 2, "Time", time, Some(&error.tag))?;
         }
         if let Some(id) = &error.id {
             self.row(indent + 2, "Id", id, None)?;
@@ -330,16 +346,16 @@ impl Show<'_, '_> {
             ("Action", &account.action),
         ] {
             if let Some(v) = value
-                && self.marks.contains_key(&v.line)
+                && self.marked(&v.span).next().is_some()
             {
-                self.row(4, label, &v.value, Some(v.line))?;
+                self.row(4, label, &v.value, Some(&v.span))?;
             }
         }
         if let Some(url) = &account.redirect_url {
-            self.row(4, "Redirect to URL", &url.value, Some(url.line))?;
+            self.row(4, "Redirect to URL", &url.value, Some(&url.span))?;
         }
         if let Some(addr) = &account.redirect_addr {
-            self.row(4, "Redirect to", &addr.value, Some(addr.line))?;
+            self.row(4, "Redirect to", &addr.value, Some(&addr.span))?;
         }
         for s in &account.settings {
             self.setting(4, s)?;
@@ -370,10 +386,10 @@ impl Show<'_, '_> {
             self.p.bold(kind),
             endpoint,
             self.p.dim(&format!("(line {})", protocol.line)),
-            self.mark(protocol.line)
+            self.mark(&protocol.tag)
         )?;
         for s in &protocol.settings {
-            if s.name != "Type" || self.marks.contains_key(&s.value.line) {
+            if s.name != "Type" || self.marked(&s.value.span).next().is_some() {
                 self.setting(6, s)?;
             }
         }
@@ -439,18 +455,10 @@ pub fn write_show_file(
                 analysis.kind.as_str()
             ))
         )?;
-        let mut marks: BTreeMap<usize, Vec<&Located>> = BTreeMap::new();
-        for f in analysis
-            .findings
-            .iter()
-            .filter(|f| f.severity > Severity::Info)
-        {
-            marks.entry(f.line).or_default().push(f);
-        }
         let mut show = Show {
             out: &mut *out,
             p,
-            marks,
+            findings: &analysis.findings,
         };
         if let Some(report) = &analysis.report {
             show.report(report)?;

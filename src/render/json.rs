@@ -48,17 +48,70 @@ pub fn summary(summary: &Summary) -> Json {
     })
 }
 
-/// `check --format json`: one entry per file with its findings.
-pub fn check_file(file: &FileResult) -> Json {
-    json!({
-        "path": file.path,
-        "kind": file.analysis.kind.as_str(),
-        "findings": file.analysis.findings.iter().map(|f| finding(&file.path, f)).collect::<Vec<_>>(),
-    })
+/// Streams one JSON document: `{"version":1,"files":[` one file per line `],"summary":{…}}`.
+/// Nothing is held back, so a file with hundreds of thousands of findings costs no more
+/// memory than its own analysis.
+#[derive(Debug, Default)]
+pub struct DocumentWriter {
+    files: usize,
 }
 
-/// `show --format json`: the report of one file.
-pub fn show_file(file: &FileResult) -> Json {
+impl DocumentWriter {
+    fn separator(&mut self, out: &mut dyn Write) -> io::Result<()> {
+        if self.files == 0 {
+            write!(out, "{{\"version\":{SCHEMA_VERSION},\"files\":[\n")?;
+        } else {
+            out.write_all(b",\n")?;
+        }
+        self.files += 1;
+        Ok(())
+    }
+
+    /// `check --format json`: the file with its findings.
+    pub fn check_file(&mut self, out: &mut dyn Write, file: &FileResult) -> io::Result<()> {
+        self.separator(out)?;
+        let head = json!({"path": file.path, "kind": file.analysis.kind.as_str()});
+        write_with_findings(out, &head, file)
+    }
+
+    /// `show --format json`: the file's report with its findings.
+    pub fn show_file(&mut self, out: &mut dyn Write, file: &FileResult) -> io::Result<()> {
+        self.separator(out)?;
+        write_with_findings(out, &show_file(file), file)
+    }
+
+    pub fn finish(&mut self, out: &mut dyn Write, totals: &Summary) -> io::Result<()> {
+        if self.files == 0 {
+            write!(out, "{{\"version\":{SCHEMA_VERSION},\"files\":[")?;
+        } else {
+            out.write_all(b"\n")?;
+        }
+        out.write_all(b"],\"summary\":")?;
+        serde_json::to_writer(&mut *out, &summary(totals))?;
+        out.write_all(b"}\n")
+    }
+}
+
+/// Writes `head` (an object) with a `findings` array appended, finding by finding.
+fn write_with_findings(out: &mut dyn Write, head: &Json, file: &FileResult) -> io::Result<()> {
+    let text = serde_json::to_string(head)?;
+    out.write_all(text[..text.len() - 1].as_bytes())?;
+    out.write_all(if text.len() > 2 {
+        b",\"findings\":["
+    } else {
+        b"\"findings\":["
+    })?;
+    for (i, f) in file.analysis.findings.iter().enumerate() {
+        if i > 0 {
+            out.write_all(b",")?;
+        }
+        serde_json::to_writer(&mut *out, &finding(&file.path, f))?;
+    }
+    out.write_all(b"]}")
+}
+
+/// `show --format json`: the report of one file (findings are appended by the writer).
+fn show_file(file: &FileResult) -> Json {
     let empty = DocumentReport::default();
     let report = file.analysis.report.as_ref().unwrap_or(&empty);
     let mut value = json!({
@@ -67,7 +120,6 @@ pub fn show_file(file: &FileResult) -> Json {
         "encoding": file.analysis.encoding.label(),
         "looks_like": report.looks_like,
         "accounts": report.accounts.iter().map(account).collect::<Vec<_>>(),
-        "findings": file.analysis.findings.iter().map(|f| finding(&file.path, f)).collect::<Vec<_>>(),
     });
     if !report.request.is_empty() {
         value["request"] = settings(&report.request);
@@ -89,21 +141,6 @@ pub fn show_file(file: &FileResult) -> Json {
         });
     }
     value
-}
-
-/// Writes a whole document with the files given and the summary.
-pub fn write_document(
-    out: &mut dyn Write,
-    files: Vec<Json>,
-    summary_value: &Summary,
-) -> io::Result<()> {
-    let document = json!({
-        "version": SCHEMA_VERSION,
-        "files": files,
-        "summary": summary(summary_value),
-    });
-    serde_json::to_writer_pretty(&mut *out, &document)?;
-    out.write_all(b"\n")
 }
 
 fn value_json(value: &Value) -> Json {

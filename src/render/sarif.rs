@@ -31,37 +31,67 @@ pub fn uri(path: &str) -> String {
     out
 }
 
-pub fn write(out: &mut dyn Write, files: &[FileResult]) -> io::Result<()> {
-    let rules: Vec<Json> = RULES
-        .iter()
-        .map(|rule| {
-            json!({
-                "id": rule.name,
-                "name": rule.name,
-                "shortDescription": {"text": rule.summary},
-                "fullDescription": {"text": rule.explanation},
-                "help": {"text": format!("{}\n\nRun `adinspect explain {}` for a bad and a fixed example.", rule.explanation, rule.name)},
-                "defaultConfiguration": {"level": level(rule.severity)},
-                "properties": {"family": rule.family},
+/// Streams a SARIF 2.1.0 log: the header with the rule catalogue, each result as its file
+/// arrives, then the closing brackets. Nothing is held back.
+#[derive(Debug, Default)]
+pub struct SarifWriter {
+    started: bool,
+    results: usize,
+}
+
+impl SarifWriter {
+    fn start(&mut self, out: &mut dyn Write) -> io::Result<()> {
+        if self.started {
+            return Ok(());
+        }
+        self.started = true;
+        let rules: Vec<Json> = RULES
+            .iter()
+            .map(|rule| {
+                json!({
+                    "id": rule.name,
+                    "name": rule.name,
+                    "shortDescription": {"text": rule.summary},
+                    "fullDescription": {"text": rule.explanation},
+                    "help": {"text": format!(
+                        "{}\n\nRun `adinspect explain {}` for a bad and a fixed example.",
+                        rule.explanation, rule.name
+                    )},
+                    "defaultConfiguration": {"level": level(rule.severity)},
+                    "properties": {"family": rule.family},
+                })
             })
-        })
-        .collect();
-    let mut results = Vec::new();
-    for file in files {
+            .collect();
+        let driver = json!({
+            "name": "adinspect",
+            "version": env!("CARGO_PKG_VERSION"),
+            "rules": rules,
+        });
+        out.write_all(
+            b"{\"$schema\":\"https://json.schemastore.org/sarif-2.1.0.json\",\"version\":\"2.1.0\",\
+              \"runs\":[{\"tool\":{\"driver\":",
+        )?;
+        serde_json::to_writer(&mut *out, &driver)?;
+        out.write_all(b"},\"columnKind\":\"unicodeCodePoints\",\"results\":[\n")
+    }
+
+    pub fn file(&mut self, out: &mut dyn Write, file: &FileResult) -> io::Result<()> {
+        self.start(out)?;
+        let uri = uri(&file.path);
         for f in &file.analysis.findings {
             let index = RULES.iter().position(|r| r.name == f.rule).unwrap_or(0);
             let message = match &f.help {
                 Some(help) => format!("{} (help: {help})", f.message),
                 None => f.message.clone(),
             };
-            results.push(json!({
+            let result = json!({
                 "ruleId": f.rule,
                 "ruleIndex": index,
                 "level": level(f.severity),
                 "message": {"text": message},
                 "locations": [{
                     "physicalLocation": {
-                        "artifactLocation": {"uri": uri(&file.path), "uriBaseId": "%SRCROOT%"},
+                        "artifactLocation": {"uri": uri, "uriBaseId": "%SRCROOT%"},
                         "region": {
                             "startLine": f.line,
                             "startColumn": f.column,
@@ -70,24 +100,20 @@ pub fn write(out: &mut dyn Write, files: &[FileResult]) -> io::Result<()> {
                         }
                     }
                 }],
-            }));
+            });
+            if self.results > 0 {
+                out.write_all(b",\n")?;
+            }
+            self.results += 1;
+            serde_json::to_writer(&mut *out, &result)?;
         }
+        Ok(())
     }
-    let document = json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "adinspect",
-                "version": env!("CARGO_PKG_VERSION"),
-                "rules": rules,
-            }},
-            "columnKind": "unicodeCodePoints",
-            "results": results,
-        }],
-    });
-    serde_json::to_writer_pretty(&mut *out, &document)?;
-    out.write_all(b"\n")
+
+    pub fn finish(&mut self, out: &mut dyn Write) -> io::Result<()> {
+        self.start(out)?;
+        out.write_all(b"\n]}]}\n")
+    }
 }
 
 #[cfg(test)]

@@ -103,6 +103,15 @@ pub static RULES: &[Rule] = &[
          billion-laughs and external-entity (XXE) attacks, so adinspect refuses them without \
          expanding or fetching anything, as careful clients do."
     ),
+    rule!(
+        "input-too-complex",
+        "input",
+        Error,
+        "an element with more attributes than adinspect analyses",
+        "Autodiscover elements carry at most two attributes. An element with more than 100 is \
+         refused before parsing, because checking attributes for duplicates costs time that grows \
+         with the square of their number: a hostile input could otherwise stall a CI job."
+    ),
     // ── document ───────────────────────────────────────────────────────────────────────────
     rule!(
         "not-autodiscover",

@@ -59,7 +59,7 @@ pub struct DocumentWriter {
 impl DocumentWriter {
     fn separator(&mut self, out: &mut dyn Write) -> io::Result<()> {
         if self.files == 0 {
-            write!(out, "{{\"version\":{SCHEMA_VERSION},\"files\":[\n")?;
+            writeln!(out, "{{\"version\":{SCHEMA_VERSION},\"files\":[")?;
         } else {
             out.write_all(b",\n")?;
         }
@@ -95,7 +95,7 @@ impl DocumentWriter {
 /// Writes `head` (an object) with a `findings` array appended, finding by finding.
 fn write_with_findings(out: &mut dyn Write, head: &Json, file: &FileResult) -> io::Result<()> {
     let text = serde_json::to_string(head)?;
-    out.write_all(text[..text.len() - 1].as_bytes())?;
+    out.write_all(&text.as_bytes()[..text.len() - 1])?;
     out.write_all(if text.len() > 2 {
         b",\"findings\":["
     } else {

@@ -27,7 +27,8 @@ pub struct Analysis {
     pub report: Option<DocumentReport>,
 }
 
-pub fn analyze(bytes: &[u8], options: &Options) -> Analysis {
+/// Analyses one input. Pass a `Vec<u8>` to spare a copy of large inputs.
+pub fn analyze(bytes: impl Into<Vec<u8>>, options: &Options) -> Analysis {
     let decoded = source::decode(bytes);
     let text = decoded.text;
     let index = LineIndex::new(&text);

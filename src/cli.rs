@@ -381,7 +381,7 @@ fn inspect(args: &CommonArgs, mode: Mode, env: &mut Env<'_>) -> io::Result<i32> 
                 max_bytes / (1024 * 1024)
             ));
         }
-        let analysis = analyze::analyze(&bytes, &options);
+        let analysis = analyze::analyze(bytes, &options);
         Ok((
             FileResult {
                 path: input.display(),

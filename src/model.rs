@@ -43,26 +43,38 @@ impl DocKind {
     }
 }
 
-/// An element with a text value.
+/// An element with a text value. Small on purpose (the model holds one per setting): the name
+/// and text are read from the node, and only a value split by comments keeps a joined copy.
 #[derive(Debug, Clone)]
 pub struct Leaf<'a> {
     pub node: XmlNode<'a>,
-    pub name: &'a str,
-    pub text: Cow<'a, str>,
+    joined: Option<Box<str>>,
 }
 
 impl<'a> Leaf<'a> {
     pub fn new(node: XmlNode<'a>) -> Leaf<'a> {
-        Leaf {
-            node,
-            name: local_name(node),
-            text: xml::element_text(node),
+        let joined = match xml::element_text(node) {
+            Cow::Owned(text) => Some(text.into_boxed_str()),
+            Cow::Borrowed(_) => None,
+        };
+        Leaf { node, joined }
+    }
+
+    pub fn name(&self) -> &'a str {
+        local_name(self.node)
+    }
+
+    /// The text as written, whitespace included.
+    pub fn text(&self) -> &str {
+        match &self.joined {
+            Some(text) => text,
+            None => self.node.text().unwrap_or_default(),
         }
     }
 
     /// The value without surrounding whitespace.
     pub fn value(&self) -> &str {
-        self.text.trim()
+        self.text().trim()
     }
 
     pub fn tag_span(&self) -> Span {
@@ -111,7 +123,7 @@ fn leaves<'a>(node: XmlNode<'a>) -> Vec<Leaf<'a>> {
 }
 
 fn find_leaf<'l, 'a>(leaves: &'l [Leaf<'a>], name: &str) -> Option<&'l Leaf<'a>> {
-    leaves.iter().find(|l| l.name == name)
+    leaves.iter().find(|l| l.name() == name)
 }
 
 fn child<'a>(node: XmlNode<'a>, name: &str) -> Option<XmlNode<'a>> {
@@ -198,37 +210,104 @@ pub struct Protocol<'a> {
     pub node: XmlNode<'a>,
     /// Nested inside Internal/External.
     pub nested: bool,
-    pub type_attribute: Option<Attr<'a>>,
-    pub version_attribute: Option<Attr<'a>>,
     /// Every value child in document order, Type included.
     pub settings: Vec<Leaf<'a>>,
-    pub internal: Option<Endpoints<'a>>,
-    pub external: Option<Endpoints<'a>>,
-    pub mail_store: Option<MapiEndpoint<'a>>,
-    pub address_book: Option<MapiEndpoint<'a>>,
-    pub network_requirements: Option<MapiEndpoint<'a>>,
+    /// Attributes and nested parts, which most Protocols lack: boxed to keep Protocols small.
+    extras: Option<Box<ProtocolExtras<'a>>>,
+}
+
+#[derive(Debug, Default)]
+struct ProtocolExtras<'a> {
+    type_attribute: Option<Attr<'a>>,
+    version_attribute: Option<Attr<'a>>,
+    internal: Option<Endpoints<'a>>,
+    external: Option<Endpoints<'a>>,
+    mail_store: Option<MapiEndpoint<'a>>,
+    address_book: Option<MapiEndpoint<'a>>,
+    network_requirements: Option<MapiEndpoint<'a>>,
 }
 
 impl<'a> Protocol<'a> {
+    /// One pass over the children: values become settings, known containers their parts.
     fn new(node: XmlNode<'a>, nested: bool) -> Protocol<'a> {
-        let mapi = |name| {
-            child(node, name).map(|n| MapiEndpoint {
-                node: n,
-                leaves: leaves(n),
-            })
+        let mut settings = Vec::new();
+        let mut extras = ProtocolExtras {
+            type_attribute: attribute(node, "Type"),
+            version_attribute: attribute(node, "Version"),
+            ..ProtocolExtras::default()
         };
+        for child in child_elements(node) {
+            if child_elements(child).next().is_none() {
+                settings.push(Leaf::new(child));
+                continue;
+            }
+            let mapi = || {
+                Some(MapiEndpoint {
+                    node: child,
+                    leaves: leaves(child),
+                })
+            };
+            match local_name(child) {
+                "Internal" if extras.internal.is_none() => {
+                    extras.internal = Some(Endpoints::new(child));
+                }
+                "External" if extras.external.is_none() => {
+                    extras.external = Some(Endpoints::new(child));
+                }
+                "MailStore" if extras.mail_store.is_none() => extras.mail_store = mapi(),
+                "AddressBook" if extras.address_book.is_none() => extras.address_book = mapi(),
+                "NetworkRequirements" if extras.network_requirements.is_none() => {
+                    extras.network_requirements = mapi();
+                }
+                _ => {}
+            }
+        }
+        let any = extras.type_attribute.is_some()
+            || extras.version_attribute.is_some()
+            || extras.internal.is_some()
+            || extras.external.is_some()
+            || extras.mail_store.is_some()
+            || extras.address_book.is_some()
+            || extras.network_requirements.is_some();
         Protocol {
             node,
             nested,
-            type_attribute: attribute(node, "Type"),
-            version_attribute: attribute(node, "Version"),
-            settings: leaves(node),
-            internal: child(node, "Internal").map(Endpoints::new),
-            external: child(node, "External").map(Endpoints::new),
-            mail_store: mapi("MailStore"),
-            address_book: mapi("AddressBook"),
-            network_requirements: mapi("NetworkRequirements"),
+            settings,
+            extras: any.then(|| Box::new(extras)),
         }
+    }
+
+    fn extras(&self) -> Option<&ProtocolExtras<'a>> {
+        self.extras.as_deref()
+    }
+
+    /// The `Type` attribute (`<Protocol Type="mapiHttp">`).
+    pub fn type_attribute(&self) -> Option<&Attr<'a>> {
+        self.extras()?.type_attribute.as_ref()
+    }
+
+    pub fn version_attribute(&self) -> Option<&Attr<'a>> {
+        self.extras()?.version_attribute.as_ref()
+    }
+
+    pub fn internal(&self) -> Option<&Endpoints<'a>> {
+        self.extras()?.internal.as_ref()
+    }
+
+    pub fn external(&self) -> Option<&Endpoints<'a>> {
+        self.extras()?.external.as_ref()
+    }
+
+    pub fn mail_store(&self) -> Option<&MapiEndpoint<'a>> {
+        self.extras()?.mail_store.as_ref()
+    }
+
+    pub fn address_book(&self) -> Option<&MapiEndpoint<'a>> {
+        self.extras()?.address_book.as_ref()
+    }
+
+    pub fn network_requirements(&self) -> Option<&MapiEndpoint<'a>> {
+        self.extras()?.network_requirements.as_ref()
     }
 
     pub fn setting(&self, name: &str) -> Option<&Leaf<'a>> {
@@ -239,7 +318,7 @@ impl<'a> Protocol<'a> {
     pub fn type_name(&self) -> Option<&str> {
         match self.setting("Type") {
             Some(leaf) => Some(leaf.value()),
-            None => self.type_attribute.as_ref().map(|a| a.value),
+            None => self.type_attribute().map(|a| a.value),
         }
     }
 
@@ -248,9 +327,7 @@ impl<'a> Protocol<'a> {
     }
 
     pub fn is_mapi_http(&self) -> bool {
-        self.type_attribute
-            .as_ref()
-            .is_some_and(|a| a.value == "mapiHttp")
+        self.type_attribute().is_some_and(|a| a.value == "mapiHttp")
     }
 
     pub fn port(&self) -> Option<u16> {
@@ -743,11 +820,11 @@ mod tests {
         assert!(mapi.is_mapi_http());
         assert_eq!(mapi.type_name(), Some("mapiHttp"));
         assert_eq!(
-            mapi.mail_store.as_ref().unwrap().leaves[0].value(),
+            mapi.mail_store().unwrap().leaves[0].value(),
             "https://x/"
         );
         let web = &account.protocols[2];
-        let internal = web.internal.as_ref().unwrap();
+        let internal = web.internal().unwrap();
         assert_eq!(
             internal.owa_urls[0]
                 .authentication_method

@@ -132,7 +132,7 @@ impl Builder<'_> {
 
     fn setting(&self, leaf: &Leaf<'_>) -> Setting {
         Setting {
-            name: leaf.name.to_string(),
+            name: leaf.name().to_string(),
             value: self.value(leaf),
         }
     }
@@ -165,7 +165,7 @@ impl Builder<'_> {
             id: error.id.as_ref().map(|a| a.value.to_string()),
             code,
             code_meaning,
-            settings: self.settings(error.leaves.iter().filter(|l| l.name != "ErrorCode")),
+            settings: self.settings(error.leaves.iter().filter(|l| l.name() != "ErrorCode")),
         }
     }
 
@@ -182,7 +182,7 @@ impl Builder<'_> {
                 account
                     .leaves
                     .iter()
-                    .filter(|l| !SHOWN_APART.contains(&l.name)),
+                    .filter(|l| !SHOWN_APART.contains(&l.name())),
             ),
             protocols: account
                 .protocols
@@ -263,8 +263,8 @@ impl Builder<'_> {
         });
         let mut endpoints = Vec::new();
         for (scope, found) in [
-            ("Internal", &protocol.internal),
-            ("External", &protocol.external),
+            ("Internal", protocol.internal()),
+            ("External", protocol.external()),
         ] {
             let Some(found) = found else { continue };
             let mut entries = Vec::new();
@@ -296,9 +296,9 @@ impl Builder<'_> {
             });
         }
         for (scope, found) in [
-            ("MailStore", &protocol.mail_store),
-            ("AddressBook", &protocol.address_book),
-            ("NetworkRequirements", &protocol.network_requirements),
+            ("MailStore", protocol.mail_store()),
+            ("AddressBook", protocol.address_book()),
+            ("NetworkRequirements", protocol.network_requirements()),
         ] {
             if let Some(found) = found {
                 endpoints.push(EndpointReport {

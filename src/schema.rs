@@ -1,6 +1,10 @@
 //! The POX vocabulary as data: every element, where it may stand, what its text may be.
 //! Facts come from the Exchange POX reference pages, MS-OXDSCLI and MS-ASCMD (see README).
 
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::OnceLock;
+
 pub const NS_REQUEST: &str =
     "http://schemas.microsoft.com/exchange/autodiscover/outlook/requestschema/2006";
 pub const NS_RESPONSE: &str =
@@ -30,13 +34,38 @@ pub fn is_known_namespace(uri: &str) -> bool {
     .contains(&uri)
 }
 
+/// FNV-1a: element names are short, so a simple hash beats SipHash here and needs no crate.
+#[derive(Debug, Clone, Copy)]
+pub struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.0 = (self.0 ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
+pub type FastHash = BuildHasherDefault<Fnv>;
+type NameIndex = HashMap<&'static str, &'static ElementDef, FastHash>;
+
 /// Which set of element names applies: documents of different kinds share names
 /// (`Type`, `User`, `Action`) with different meanings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Vocabulary {
-    OutlookRequest,
-    OutlookResponse,
-    Mobile,
+    OutlookRequest = 0,
+    OutlookResponse = 1,
+    Mobile = 2,
 }
 
 impl Vocabulary {
@@ -57,7 +86,11 @@ impl Vocabulary {
     }
 
     pub fn lookup(self, name: &str) -> Option<&'static ElementDef> {
-        let found = self.elements().iter().find(|def| def.name == name);
+        static INDEX: OnceLock<[NameIndex; 3]> = OnceLock::new();
+        let index = INDEX.get_or_init(|| {
+            Vocabulary::ALL.map(|v| v.elements().iter().map(|d| (d.name, d)).collect())
+        });
+        let found = index[self as usize].get(name).copied();
         // Exchange Online adds EcpUrl-* fragments beyond the documented twelve (EcpUrl-connect…).
         if found.is_none() && self == Vocabulary::OutlookResponse && is_ecp_fragment(name) {
             return self.lookup("EcpUrl-um");

@@ -50,16 +50,26 @@ const REPLACEMENT: char = '\u{FFFD}';
 /// Past this many invalid sequences the rest are summarised in one finding.
 const MAX_DECODE_FINDINGS: usize = 20;
 
-pub fn decode(bytes: &[u8]) -> Decoded {
-    let (encoding, body) = detect(bytes);
+/// Takes the bytes by value: valid UTF-8 (the usual case) becomes the text without a copy.
+pub fn decode(bytes: impl Into<Vec<u8>>) -> Decoded {
+    let mut bytes: Vec<u8> = bytes.into();
+    let (encoding, _) = detect(&bytes);
     let mut findings = Vec::new();
     let text = match encoding {
-        Encoding::Utf8 | Encoding::Utf8Bom => decode_utf8(body, &mut findings),
+        Encoding::Utf8 | Encoding::Utf8Bom => {
+            if encoding == Encoding::Utf8Bom {
+                bytes.drain(..3);
+            }
+            match String::from_utf8(bytes) {
+                Ok(text) => text,
+                Err(err) => decode_utf8(err.as_bytes(), &mut findings),
+            }
+        }
         Encoding::Utf16Le | Encoding::Utf16Be => {
-            decode_utf16(body, encoding == Encoding::Utf16Le, &mut findings)
+            decode_utf16(detect(&bytes).1, encoding == Encoding::Utf16Le, &mut findings)
         }
         Encoding::Utf32Le | Encoding::Utf32Be => {
-            decode_utf32(body, encoding == Encoding::Utf32Le, &mut findings)
+            decode_utf32(detect(&bytes).1, encoding == Encoding::Utf32Le, &mut findings)
         }
     };
     let looks_binary = looks_binary(&text);
@@ -324,7 +334,7 @@ const CHECKPOINT: usize = 4096;
 impl LineIndex {
     pub fn new(text: &str) -> LineIndex {
         let mut line_starts = vec![0];
-        line_starts.extend(memchr_newlines(text.as_bytes()).map(|i| i + 1));
+        line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
         let ascii = text.is_ascii();
         let mut checkpoints = Vec::new();
         if !ascii {
@@ -402,13 +412,6 @@ impl LineIndex {
     }
 }
 
-fn memchr_newlines(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
-    bytes
-        .iter()
-        .enumerate()
-        .filter_map(|(i, &b)| (b == b'\n').then_some(i))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -451,7 +454,7 @@ mod tests {
             .encode_utf16()
             .flat_map(u16::to_be_bytes)
             .collect();
-        assert_eq!(decode(&be).encoding, Encoding::Utf16Be);
+        assert_eq!(decode(be.as_slice()).encoding, Encoding::Utf16Be);
     }
 
     #[test]
@@ -474,7 +477,7 @@ mod tests {
     fn many_invalid_bytes_are_summarised() {
         let mut bytes = b"<a>".to_vec();
         bytes.extend(std::iter::repeat_n(0xFFu8, 500));
-        let d = decode(&bytes);
+        let d = decode(bytes.as_slice());
         assert_eq!(d.findings.len(), MAX_DECODE_FINDINGS + 1);
         assert!(d.looks_binary);
     }
@@ -503,7 +506,7 @@ mod tests {
             .chars()
             .flat_map(|c| (c as u32).to_le_bytes())
             .collect();
-        let d = decode(&bytes);
+        let d = decode(bytes.as_slice());
         assert_eq!(d.encoding, Encoding::Utf32Le);
         assert_eq!(d.text, "<a/>");
     }

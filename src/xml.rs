@@ -48,50 +48,55 @@ fn options<'a>() -> roxmltree::ParsingOptions<'a> {
 }
 
 /// The first start tag with more than `limit` attributes: (count, offset of its `<`). A single
-/// linear pass that skips comments, CDATA, processing instructions and quoted values.
+/// linear pass (memchr jumps) that skips comments, CDATA, processing instructions and quoted
+/// values.
 pub fn crowded_tag(text: &str, limit: usize) -> Option<(usize, usize)> {
     let bytes = text.as_bytes();
-    let find = |from: usize, needle: &[u8]| {
-        bytes[from.min(bytes.len())..]
-            .windows(needle.len())
-            .position(|w| w == needle)
+    let after = |from: usize, needle: &[u8]| {
+        memchr::memmem::find(&bytes[from.min(bytes.len())..], needle)
             .map_or(bytes.len(), |p| from + p + needle.len())
     };
     let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] != b'<' {
-            i += 1;
-            continue;
-        }
-        let rest = &bytes[i..];
+    while let Some(found) = memchr::memchr(b'<', &bytes[i..]) {
+        let start = i + found;
+        let rest = &bytes[start..];
         if rest.starts_with(b"<!--") {
-            i = find(i + 4, b"-->");
+            i = after(start + 4, b"-->");
         } else if rest.starts_with(b"<![CDATA[") {
-            i = find(i + 9, b"]]>");
+            i = after(start + 9, b"]]>");
         } else if rest.starts_with(b"<?") {
-            i = find(i + 2, b"?>");
+            i = after(start + 2, b"?>");
         } else if rest.starts_with(b"<!") || rest.starts_with(b"</") {
-            i = find(i + 2, b">");
+            i = after(start + 2, b">");
         } else {
-            let start = i;
+            // A start tag: count `=` outside quoted values, up to its `>`.
             let mut count = 0;
-            let mut quote = None;
-            i += 1;
-            while i < bytes.len() {
-                let b = bytes[i];
-                match quote {
-                    Some(q) if b == q => quote = None,
-                    Some(_) => {}
-                    None if b == b'"' || b == b'\'' => quote = Some(b),
-                    None if b == b'=' => count += 1,
-                    None if b == b'>' || b == b'<' => break,
-                    None => {}
+            let mut j = start + 1;
+            loop {
+                let Some(k) = memchr::memchr3(b'=', b'>', b'<', &bytes[j..]) else {
+                    j = bytes.len();
+                    break;
+                };
+                j += k;
+                if bytes[j] != b'=' {
+                    break;
                 }
-                i += 1;
+                count += 1;
+                j += 1;
+                while j < bytes.len() && bytes[j].is_ascii_whitespace() {
+                    j += 1;
+                }
+                if let Some(&quote) = bytes.get(j).filter(|q| **q == b'"' || **q == b'\'') {
+                    j = memchr::memchr(quote, &bytes[j + 1..]).map_or(bytes.len(), |k| j + 1 + k + 1);
+                }
             }
             if count > limit {
                 return Some((count, start));
             }
+            i = j;
+        }
+        if i >= bytes.len() {
+            break;
         }
     }
     None

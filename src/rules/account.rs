@@ -102,7 +102,7 @@ fn check_account(ctx: &mut Context<'_, '_>, account: &Account<'_>) {
                     target.tag_span(),
                     format!(
                         "<{}> is ignored: Action is settings, not a redirect",
-                        target.name
+                        target.name()
                     ),
                 ));
             }
@@ -122,7 +122,7 @@ fn check_account(ctx: &mut Context<'_, '_>, account: &Account<'_>) {
                 if let Some(other) = other {
                     finding = finding.with_help(format!(
                         "the Account has <{}> instead; use the Action that matches it",
-                        other.name
+                        other.name()
                     ));
                 }
                 ctx.push(finding);
@@ -133,7 +133,7 @@ fn check_account(ctx: &mut Context<'_, '_>, account: &Account<'_>) {
                     other.tag_span(),
                     format!(
                         "<{}> does not match Action {action}; clients ignore it",
-                        other.name
+                        other.name()
                     ),
                 ));
             }
@@ -184,13 +184,13 @@ fn check_ecp(ctx: &mut Context<'_, '_>, protocol: &Protocol<'_>) {
     if protocol.setting("EcpUrl").is_some() {
         return;
     }
-    if let Some(fragment) = protocol.settings.iter().find(|l| is_ecp_fragment(l.name)) {
+    if let Some(fragment) = protocol.settings.iter().find(|l| is_ecp_fragment(l.name())) {
         ctx.push(Finding::new(
             "ecp-fragment-without-ecp-url",
             fragment.tag_span(),
             format!(
                 "<{}> is a fragment appended to <EcpUrl>, but this Protocol has no EcpUrl",
-                fragment.name
+                fragment.name()
             ),
         ));
     }
@@ -216,10 +216,10 @@ fn check_domain_required(ctx: &mut Context<'_, '_>, protocol: &Protocol<'_>) {
 }
 
 fn check_ip_ranges(ctx: &mut Context<'_, '_>, protocol: &Protocol<'_>) {
-    let Some(requirements) = &protocol.network_requirements else {
+    let Some(requirements) = protocol.network_requirements() else {
         return;
     };
-    let leaf = |name: &str| requirements.leaves.iter().find(|l| l.name == name);
+    let leaf = |name: &str| requirements.leaves.iter().find(|l| l.name() == name);
     for (start_name, end_name) in [("IPv4Start", "IPv4End"), ("IPv6Start", "IPv6End")] {
         match (leaf(start_name), leaf(end_name)) {
             (Some(start), Some(end)) => {
@@ -247,7 +247,7 @@ fn check_ip_ranges(ctx: &mut Context<'_, '_>, protocol: &Protocol<'_>) {
                 only.tag_span(),
                 format!(
                     "<{}> without its pair: a range needs both {start_name} and {end_name}",
-                    only.name
+                    only.name()
                 ),
             )),
             (None, None) => {}

@@ -20,7 +20,7 @@ pub fn check(ctx: &mut Context<'_, '_>) {
     for account in model.accounts() {
         for protocol in &account.protocols {
             check_protocol(ctx, account, protocol);
-            for endpoints in [&protocol.internal, &protocol.external]
+            for endpoints in [protocol.internal(), protocol.external()]
                 .into_iter()
                 .flatten()
             {
@@ -52,7 +52,7 @@ fn check_nested(ctx: &mut Context<'_, '_>, protocol: &Protocol<'_>) {
 }
 
 fn check_protocol(ctx: &mut Context<'_, '_>, account: &Account<'_>, protocol: &Protocol<'_>) {
-    if protocol.setting("Type").is_none() && protocol.type_attribute.is_none() {
+    if protocol.setting("Type").is_none() && protocol.type_attribute().is_none() {
         ctx.push(
             Finding::new(
                 "protocol-without-type",
@@ -152,7 +152,7 @@ fn check_protocol(ctx: &mut Context<'_, '_>, account: &Account<'_>, protocol: &P
 }
 
 fn check_mapi_attributes(ctx: &mut Context<'_, '_>, protocol: &Protocol<'_>) {
-    match (&protocol.type_attribute, &protocol.version_attribute) {
+    match (protocol.type_attribute(), protocol.version_attribute()) {
         (None, None) => {}
         (Some(t), _) if t.value != "mapiHttp" => ctx.push(
             Finding::new(
@@ -197,7 +197,7 @@ fn check_mapi_children(ctx: &mut Context<'_, '_>, protocol: &Protocol<'_>) {
     if protocol.is_mapi_http() {
         return;
     }
-    for endpoint in [&protocol.mail_store, &protocol.address_book]
+    for endpoint in [protocol.mail_store(), protocol.address_book()]
         .into_iter()
         .flatten()
     {

@@ -138,7 +138,7 @@ pub fn check_order(ctx: &mut Context<'_, '_>) {
     if ctx.model.kind != DocKind::MobilesyncRequest {
         return;
     }
-    let names: Vec<&str> = request.leaves.iter().map(|l| l.name).collect();
+    let names: Vec<&str> = request.leaves.iter().map(|l| l.name()).collect();
     let email = names.iter().position(|n| *n == "EMailAddress");
     let schema = names.iter().position(|n| *n == "AcceptableResponseSchema");
     if let (Some(email), Some(schema)) = (email, schema)

@@ -354,19 +354,17 @@ pub fn is_absolute_url(value: &str) -> bool {
     let Some((scheme, rest)) = value.split_once("://") else {
         return false;
     };
-    let scheme_ok = scheme
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic())
+    let scheme = scheme.as_bytes();
+    let scheme_ok = scheme.first().is_some_and(u8::is_ascii_alphabetic)
         && scheme
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c));
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || b"+.-".contains(b));
     let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
     scheme_ok
         && !authority.is_empty()
         && !value
-            .chars()
-            .any(|c| c.is_whitespace() || "<>\"{}|\\^`".contains(c))
+            .bytes()
+            .any(|b| b.is_ascii_whitespace() || b"<>\"{}|\\^`".contains(&b))
 }
 
 pub fn is_https_url(value: &str) -> bool {

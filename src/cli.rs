@@ -399,8 +399,10 @@ fn inspect(args: &CommonArgs, mode: Mode, env: &mut Env<'_>) -> io::Result<i32> 
         // Workers take inputs in order; results are written in input order through a small
         // reorder buffer, so the output is deterministic whatever the scheduling.
         let next = AtomicUsize::new(0);
-        let (sender, receiver) = mpsc::sync_channel(threads * 4);
         std::thread::scope(|scope| -> io::Result<()> {
+            // Created inside the scope so that an early return (closed stdout) drops the
+            // receiver, which makes every blocked worker's send fail and the worker stop.
+            let (sender, receiver) = mpsc::sync_channel(threads * 4);
             for _ in 0..threads.min(inputs.len()) {
                 let sender = sender.clone();
                 let (next, inputs, analyze_one) = (&next, &inputs, &analyze_one);

@@ -212,8 +212,40 @@ pub struct Protocol<'a> {
     pub nested: bool,
     /// Every value child in document order, Type included.
     pub settings: Vec<Leaf<'a>>,
+    /// Position + 1 in `settings` of the first element of each frequently read name (0: none):
+    /// the rules and the report look these up dozens of times per Protocol.
+    slots: [u16; SLOT_NAMES.len()],
     /// Attributes and nested parts, which most Protocols lack: boxed to keep Protocols small.
     extras: Option<Box<ProtocolExtras<'a>>>,
+}
+
+const SLOT_NAMES: [&str; 22] = [
+    "Type",
+    "Server",
+    "Port",
+    "SSL",
+    "Encryption",
+    "AuthRequired",
+    "UsePOPAuth",
+    "SMTPLast",
+    "LoginName",
+    "DomainRequired",
+    "DomainName",
+    "SPA",
+    "TTL",
+    "ServerDN",
+    "ServerVersion",
+    "DirectoryPort",
+    "ReferralPort",
+    "AuthPackage",
+    "GroupingInformation",
+    "CertPrincipalName",
+    "EcpUrl",
+    "ASUrl",
+];
+
+fn slot_of(name: &str) -> Option<usize> {
+    SLOT_NAMES.iter().position(|n| *n == name)
 }
 
 #[derive(Debug, Default)]
@@ -262,6 +294,14 @@ impl<'a> Protocol<'a> {
                 _ => {}
             }
         }
+        let mut slots = [0u16; SLOT_NAMES.len()];
+        for (i, leaf) in settings.iter().enumerate() {
+            if let (Some(slot), Ok(position)) = (slot_of(leaf.name()), u16::try_from(i + 1)) {
+                if slots[slot] == 0 {
+                    slots[slot] = position;
+                }
+            }
+        }
         let any = extras.type_attribute.is_some()
             || extras.version_attribute.is_some()
             || extras.internal.is_some()
@@ -273,6 +313,7 @@ impl<'a> Protocol<'a> {
             node,
             nested,
             settings,
+            slots,
             extras: any.then(|| Box::new(extras)),
         }
     }
@@ -310,8 +351,16 @@ impl<'a> Protocol<'a> {
         self.extras()?.network_requirements.as_ref()
     }
 
+    /// The first value child named `name`.
     pub fn setting(&self, name: &str) -> Option<&Leaf<'a>> {
-        find_leaf(&self.settings, name)
+        match slot_of(name) {
+            // A Protocol with more than 65,535 settings falls back to the scan.
+            Some(slot) if self.settings.len() < usize::from(u16::MAX) => {
+                let position = usize::from(self.slots[slot]);
+                position.checked_sub(1).map(|i| &self.settings[i])
+            }
+            _ => find_leaf(&self.settings, name),
+        }
     }
 
     /// The Type child's value, else the Type attribute (`mapiHttp`).

@@ -221,15 +221,15 @@ fn decode_utf32(bytes: &[u8], little_endian: bool, findings: &mut Vec<Finding>) 
 
 /// Binary data: NUL characters, or mostly replacement/control characters in the first KiB.
 fn looks_binary(text: &str) -> bool {
-    let head: Vec<char> = text.chars().take(1024).collect();
-    if head.is_empty() {
-        return false;
+    let (mut total, mut odd, mut nul) = (0usize, 0usize, false);
+    for c in text.chars().take(1024) {
+        total += 1;
+        nul |= c == '\0';
+        if c == '\0' || c == REPLACEMENT || (c.is_control() && !c.is_whitespace()) {
+            odd += 1;
+        }
     }
-    let odd = head
-        .iter()
-        .filter(|&&c| c == '\0' || c == REPLACEMENT || (c.is_control() && !c.is_whitespace()))
-        .count();
-    head.contains(&'\0') || odd * 10 > head.len()
+    nul || odd * 10 > total
 }
 
 /// The `encoding` pseudo-attribute of the XML declaration, with its span in `text`.

@@ -614,6 +614,15 @@ fn closed_stdout_ends_quietly() {
         .read_exact(&mut first)
         .unwrap();
     drop(child.stdout.take());
+    // A writer that stops must not leave workers blocked forever.
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > std::time::Duration::from_secs(30) {
+            child.kill().unwrap();
+            panic!("adinspect hung after its stdout was closed");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
     let output = child.wait_with_output().unwrap();
     assert!(output.status.code().is_some(), "killed by a signal");
     assert!(

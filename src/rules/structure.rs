@@ -9,7 +9,7 @@ use crate::schema::{
     self, ElementDef, NS_MOBILE_REQUEST, NS_MOBILE_RESPONSE, NS_OUTLOOK, NS_REQUEST, NS_RESPONSE,
     Vocabulary,
 };
-use crate::xml::{XmlNode, child_elements, local_name, tag_span};
+use crate::xml::{XmlNode, local_name, tag_span};
 
 use super::{Context, values};
 
@@ -17,53 +17,83 @@ pub fn check(ctx: &mut Context<'_, '_>) {
     let (Some(root), Some(vocabulary)) = (ctx.model.root, ctx.model.vocabulary) else {
         return;
     };
-    // Explicit stack: documents may nest a million deep, and a subtree can be skipped.
-    let mut stack = vec![root];
-    while let Some(node) = stack.pop() {
-        let Some(def) = check_name(ctx, vocabulary, node) else {
-            continue; // unknown element: its children would only repeat the finding
-        };
-        if def.undocumented {
-            ctx.push(Finding::new(
-                "undocumented-element",
-                tag_span(node),
-                format!(
-                    "<{}> is not in the POX reference; Exchange emits it, and other clients ignore it",
-                    def.name
-                ),
-            ));
-        }
-        check_parent(ctx, def, node);
-        check_attributes(ctx, def, node);
-        values::check_attribute_values(ctx, def, node);
-        if def.opaque {
-            continue;
-        }
-        if def.is_container() {
-            check_container(ctx, def, node, &mut stack);
-        } else if let Some(first) = child_elements(node).next() {
-            let mut finding = Finding::new(
-                "children-in-value",
-                tag_span(first),
-                format!(
-                    "<{}> holds a value, not elements; <{}> inside it is ignored",
-                    def.name,
-                    local_name(first)
-                ),
-            );
-            if vocabulary != Vocabulary::Mobile
-                && Vocabulary::Mobile.lookup(local_name(first)).is_some()
-            {
-                finding = finding.with_help(
-                    "this is the ActiveSync (mobilesync) response layout; an Outlook response \
-                     describes servers with <Protocol> elements",
-                );
-            }
-            ctx.push(finding);
-        } else {
-            values::check_value(ctx, def, node);
+    // Document order without recursion or a stack (documents may nest a million deep), and
+    // with the option of skipping a subtree.
+    let mut next = Some(root);
+    while let Some(node) = next {
+        let descend = check_element(ctx, vocabulary, node);
+        next = next_element(node, root, descend);
+    }
+}
+
+/// The element after `node` in document order, within `root`; `descend` enters its children.
+fn next_element<'a>(node: XmlNode<'a>, root: XmlNode<'a>, descend: bool) -> Option<XmlNode<'a>> {
+    if descend {
+        if let Some(child) = node.first_element_child() {
+            return Some(child);
         }
     }
+    let mut current = node;
+    loop {
+        if current == root {
+            return None;
+        }
+        if let Some(sibling) = current.next_sibling_element() {
+            return Some(sibling);
+        }
+        current = current.parent_element()?;
+    }
+}
+
+/// Checks one element; returns whether its children are worth visiting.
+fn check_element(ctx: &mut Context<'_, '_>, vocabulary: Vocabulary, node: XmlNode<'_>) -> bool {
+    let Some(def) = check_name(ctx, vocabulary, node) else {
+        return false; // unknown element: its children would only repeat the finding
+    };
+    if def.undocumented {
+        ctx.push(Finding::new(
+            "undocumented-element",
+            tag_span(node),
+            format!(
+                "<{}> is not in the POX reference; Exchange emits it, and other clients ignore it",
+                def.name
+            ),
+        ));
+    }
+    check_parent(ctx, def, node);
+    if node.attributes().len() > 0 {
+        check_attributes(ctx, def, node);
+        values::check_attribute_values(ctx, def, node);
+    }
+    if def.opaque {
+        return false;
+    }
+    if def.is_container() {
+        check_container(ctx, def, node);
+        return true;
+    }
+    if let Some(first) = node.first_element_child() {
+        let mut finding = Finding::new(
+            "children-in-value",
+            tag_span(first),
+            format!(
+                "<{}> holds a value, not elements; <{}> inside it is ignored",
+                def.name,
+                local_name(first)
+            ),
+        );
+        if vocabulary != Vocabulary::Mobile && Vocabulary::Mobile.lookup(local_name(first)).is_some()
+        {
+            finding = finding.with_help(
+                "this is the ActiveSync (mobilesync) response layout; an Outlook response \
+                 describes servers with <Protocol> elements",
+            );
+        }
+        ctx.push(finding);
+    } else {
+        values::check_value(ctx, def, node);
+    }
+    false
 }
 
 /// Reports unknown, misspelt and wrong-document names; returns the definition when known.
@@ -175,14 +205,41 @@ fn check_attributes(ctx: &mut Context<'_, '_>, def: &ElementDef, node: XmlNode<'
     }
 }
 
-fn check_container<'a>(
-    ctx: &mut Context<'_, '_>,
-    def: &ElementDef,
-    node: XmlNode<'a>,
-    stack: &mut Vec<XmlNode<'a>>,
-) {
-    let mut seen: HashSet<&str, schema::FastHash> = HashSet::default();
-    let mut children = Vec::new();
+/// Names seen among a container's children: a short list, a hash set past that.
+enum Seen<'a> {
+    Few(Vec<&'a str>),
+    Many(HashSet<&'a str, schema::FastHash>),
+}
+
+impl<'a> Seen<'a> {
+    /// Whether `name` is new.
+    fn insert(&mut self, name: &'a str) -> bool {
+        match self {
+            Seen::Few(names) if names.contains(&name) => false,
+            Seen::Few(names) if names.len() < 24 => {
+                names.push(name);
+                true
+            }
+            Seen::Few(names) => {
+                let mut set: HashSet<&str, schema::FastHash> = names.drain(..).collect();
+                set.insert(name);
+                *self = Seen::Many(set);
+                true
+            }
+            Seen::Many(set) => set.insert(name),
+        }
+    }
+
+    fn contains(&self, name: &str) -> bool {
+        match self {
+            Seen::Few(names) => names.contains(&name),
+            Seen::Many(set) => set.contains(name),
+        }
+    }
+}
+
+fn check_container<'a>(ctx: &mut Context<'_, '_>, def: &ElementDef, node: XmlNode<'a>) {
+    let mut seen = Seen::Few(Vec::new());
     for child in node.children() {
         if child.is_text() {
             let raw = child.text().unwrap_or_default();
@@ -223,7 +280,6 @@ fn check_container<'a>(
                 ));
             }
         }
-        children.push(child);
     }
     for required in def.required {
         if !seen.contains(required) {
@@ -234,8 +290,6 @@ fn check_container<'a>(
             ));
         }
     }
-    // Reverse so that the stack pops children in document order.
-    stack.extend(children.into_iter().rev());
 }
 
 pub fn truncate(text: &str, max: usize) -> String {
@@ -277,12 +331,17 @@ pub fn check_namespaces(ctx: &mut Context<'_, '_>) {
             })
         })
     };
-    let mut stack = vec![root];
-    while let Some(node) = stack.pop() {
+    for node in root.descendants().filter(|n| n.is_element()) {
         let actual = node.tag_name().namespace();
         let parent = node.parent_element();
         let parent_actual = parent.and_then(|p| p.tag_name().namespace());
         let inherited = parent.is_some() && parent_actual == actual;
+        // Below the root's children every element expects what its parent expects, so one
+        // that inherits its parent's namespace can neither be wrong where the parent is right
+        // nor be the first wrong one.
+        if inherited && parent.is_some_and(|p| p != root) {
+            continue;
+        }
         let wanted = expected(node);
         let ok = matches(actual, wanted);
         let parent_ok = parent.is_some_and(|p| matches(parent_actual, expected(p)));
@@ -324,7 +383,6 @@ pub fn check_namespaces(ctx: &mut Context<'_, '_>) {
                 ),
             }
         }
-        stack.extend(child_elements(node).collect::<Vec<_>>().into_iter().rev());
     }
 }
 

@@ -25,12 +25,13 @@ pub fn check_value(ctx: &mut Context<'_, '_>, def: &ElementDef, node: XmlNode<'_
         }
         return;
     }
-    let span = value_span(node);
+    // Computed only when there is something to report.
+    let span = || value_span(node);
     if value.len() != text.len() && whitespace_matters(def.value) {
         ctx.push(
             Finding::new(
                 "value-whitespace",
-                span.clone(),
+                span(),
                 format!(
                     "the value of <{name}> has whitespace around it; not every client trims it"
                 ),
@@ -39,7 +40,7 @@ pub fn check_value(ctx: &mut Context<'_, '_>, def: &ElementDef, node: XmlNode<'_
         );
     }
     let shown = truncate(value, 60);
-    let invalid = |rule: &'static str, what: String| Finding::new(rule, span.clone(), what);
+    let invalid = |rule: &'static str, what: String| Finding::new(rule, span(), what);
     match def.value {
         ValueKind::OnOff => {
             if !value.eq_ignore_ascii_case("on") && !value.eq_ignore_ascii_case("off") {
@@ -218,7 +219,7 @@ pub fn check_value(ctx: &mut Context<'_, '_>, def: &ElementDef, node: XmlNode<'_
                 ctx.push(finding);
             }
         }
-        ValueKind::Enum(allowed) => check_enum(ctx, name, value, allowed, span.clone()),
+        ValueKind::Enum(allowed) => check_enum(ctx, name, value, allowed, span),
         ValueKind::Container | ValueKind::Text | ValueKind::HostOrUrl | ValueKind::SchemaUri => {}
     }
 }
@@ -228,7 +229,7 @@ fn check_enum(
     name: &str,
     value: &str,
     def: &EnumDef,
-    span: std::ops::Range<usize>,
+    span: impl Fn() -> std::ops::Range<usize>,
 ) {
     if def.values.contains(&value) {
         return;
@@ -238,7 +239,7 @@ fn check_enum(
             ctx.push(
                 Finding::new(
                     "non-canonical-case",
-                    span,
+                    span(),
                     format!("<{name}> is {value:?}; the documented spelling is {right:?}"),
                 )
                 .with_help(format!("write <{name}>{right}</{name}>")),
@@ -249,7 +250,7 @@ fn check_enum(
     if def.rare.iter().any(|r| r.eq_ignore_ascii_case(value)) {
         ctx.push(Finding::new(
             def.rare_rule,
-            span,
+            span(),
             format!("<{name}> {value:?} is rare: few clients act on it"),
         ));
         return;
@@ -257,7 +258,7 @@ fn check_enum(
     let list = def.values.join(", ");
     let mut finding = Finding::new(
         def.rule,
-        span,
+        span(),
         format!(
             "<{name}> is {:?}; expected one of {list}",
             truncate(value, 40)
@@ -362,9 +363,12 @@ pub fn is_absolute_url(value: &str) -> bool {
     let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
     scheme_ok
         && !authority.is_empty()
-        && !value
-            .bytes()
-            .any(|b| b.is_ascii_whitespace() || b"<>\"{}|\\^`".contains(&b))
+        && !value.bytes().any(|b| {
+            matches!(
+                b,
+                b' ' | b'\t' | b'\n' | b'\r' | b'\x0c' | b'<' | b'>' | b'"' | b'{' | b'}' | b'|' | b'\\' | b'^' | b'`'
+            )
+        })
 }
 
 pub fn is_https_url(value: &str) -> bool {

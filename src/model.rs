@@ -72,9 +72,9 @@ impl<'a> Leaf<'a> {
         }
     }
 
-    /// The value without surrounding whitespace.
+    /// The value without surrounding whitespace (XML whitespace is ASCII).
     pub fn value(&self) -> &str {
-        self.text().trim()
+        self.text().trim_ascii()
     }
 
     pub fn tag_span(&self) -> Span {

@@ -221,15 +221,20 @@ fn decode_utf32(bytes: &[u8], little_endian: bool, findings: &mut Vec<Finding>) 
 
 /// Binary data: NUL characters, or mostly replacement/control characters in the first KiB.
 fn looks_binary(text: &str) -> bool {
-    let (mut total, mut odd, mut nul) = (0usize, 0usize, false);
-    for c in text.chars().take(1024) {
-        total += 1;
-        nul |= c == '\0';
-        if c == '\0' || c == REPLACEMENT || (c.is_control() && !c.is_whitespace()) {
+    // Bytes are enough: multi-byte UTF-8 is never a control character, and a replacement
+    // character (EF BF BD) counts as odd like the bytes it replaced.
+    let head = &text.as_bytes()[..text.len().min(1024)];
+    let mut odd = 0usize;
+    for (i, &b) in head.iter().enumerate() {
+        if b == 0 {
+            return true;
+        }
+        let control = (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c)) || b == 0x7f;
+        if control || (b == 0xEF && head.get(i + 1..i + 3) == Some(&[0xBF, 0xBD])) {
             odd += 1;
         }
     }
-    nul || odd * 10 > total
+    odd * 10 > head.len()
 }
 
 /// The `encoding` pseudo-attribute of the XML declaration, with its span in `text`.

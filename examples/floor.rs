@@ -56,5 +56,9 @@ fn main() {
             });
         }
     });
-    println!("{} files, {} nodes", files.len(), visited.load(Ordering::Relaxed));
+    println!(
+        "{} files, {} nodes",
+        files.len(),
+        visited.load(Ordering::Relaxed)
+    );
 }

@@ -116,18 +116,36 @@ fn big(rng: &mut Rng, bytes: usize, wrong: bool) -> String {
 }
 
 fn main() {
-    let dir = std::env::args().nth(1).unwrap_or_else(|| "bench/data".to_string());
+    let dir = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "bench/data".to_string());
     let dir = Path::new(&dir);
     let mut rng = Rng(0x5EED_1234_ABCD_0001);
     let files = dir.join("files");
     for n in 0..10_000u64 {
         let folder = files.join(format!("{:02}/{:02}", n / 1000, (n / 50) % 20));
         fs::create_dir_all(&folder).unwrap();
-        fs::write(folder.join(format!("user{n:05}.xml")), response(&mut rng, n)).unwrap();
+        fs::write(
+            folder.join(format!("user{n:05}.xml")),
+            response(&mut rng, n),
+        )
+        .unwrap();
     }
-    fs::write(dir.join("big-100mb.xml"), big(&mut rng, 100 * 1024 * 1024, false)).unwrap();
-    fs::write(dir.join("big-10mb.xml"), big(&mut rng, 10 * 1024 * 1024, false)).unwrap();
-    fs::write(dir.join("wrong-10mb.xml"), big(&mut rng, 10 * 1024 * 1024, true)).unwrap();
+    fs::write(
+        dir.join("big-100mb.xml"),
+        big(&mut rng, 100 * 1024 * 1024, false),
+    )
+    .unwrap();
+    fs::write(
+        dir.join("big-10mb.xml"),
+        big(&mut rng, 10 * 1024 * 1024, false),
+    )
+    .unwrap();
+    fs::write(
+        dir.join("wrong-10mb.xml"),
+        big(&mut rng, 10 * 1024 * 1024, true),
+    )
+    .unwrap();
     let mut small = response(&mut rng, 1);
     small.truncate(0);
     small.push_str(HEAD);

@@ -348,10 +348,12 @@ fn inspect(args: &CommonArgs, mode: Mode, env: &mut Env<'_>) -> io::Result<i32> 
         None => &mut *env.stdout,
     };
     let mut out = io::BufWriter::with_capacity(64 * 1024, out);
-    let threads = args
-        .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-        .max(1);
+    // Asking for the core count reads cgroup files: only worth it with several inputs.
+    let threads = match args.threads {
+        Some(n) => n.max(1),
+        None if inputs.len() > 1 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        None => 1,
+    };
     let mut sink = Sink {
         mode,
         painter,
@@ -396,21 +398,30 @@ fn inspect(args: &CommonArgs, mode: Mode, env: &mut Env<'_>) -> io::Result<i32> 
             sink.accept(analyze_one(input), &mut out, stderr)?;
         }
     } else {
-        // Workers take inputs in order; results are written in input order through a small
-        // reorder buffer, so the output is deterministic whatever the scheduling.
+        // Workers claim inputs in small chunks (fewer hand-overs than one by one); results
+        // are written in input order through a reorder buffer, so the output is deterministic
+        // whatever the scheduling.
+        let chunk = (inputs.len() / (threads * 16)).clamp(1, 32);
         let next = AtomicUsize::new(0);
         std::thread::scope(|scope| -> io::Result<()> {
             // Created inside the scope so that an early return (closed stdout) drops the
             // receiver, which makes every blocked worker's send fail and the worker stop.
-            let (sender, receiver) = mpsc::sync_channel(threads * 4);
+            let (sender, receiver) = mpsc::sync_channel(threads * 2);
             for _ in 0..threads.min(inputs.len()) {
                 let sender = sender.clone();
                 let (next, inputs, analyze_one) = (&next, &inputs, &analyze_one);
                 scope.spawn(move || {
                     loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(input) = inputs.get(i) else { break };
-                        if sender.send((i, analyze_one(input))).is_err() {
+                        let start = next.fetch_add(chunk, Ordering::Relaxed);
+                        let Some(claimed) = inputs.get(start..(start + chunk).min(inputs.len()))
+                        else {
+                            break;
+                        };
+                        if claimed.is_empty() {
+                            break;
+                        }
+                        let results: Vec<_> = claimed.iter().map(analyze_one).collect();
+                        if sender.send((start, results)).is_err() {
                             break; // the writer stopped (closed pipe)
                         }
                     }
@@ -419,14 +430,16 @@ fn inspect(args: &CommonArgs, mode: Mode, env: &mut Env<'_>) -> io::Result<i32> 
             drop(sender);
             let mut pending = BTreeMap::new();
             let mut expected = 0;
-            for (i, result) in receiver.iter() {
-                pending.insert(i, result);
-                while let Some(result) = pending.remove(&expected) {
-                    if let Err(err) = sink.accept(result, &mut out, stderr) {
-                        next.store(usize::MAX / 2, Ordering::Relaxed);
-                        return Err(err);
+            for (start, results) in receiver.iter() {
+                pending.insert(start, results);
+                while let Some(results) = pending.remove(&expected) {
+                    expected += results.len();
+                    for result in results {
+                        if let Err(err) = sink.accept(result, &mut out, stderr) {
+                            next.store(usize::MAX / 2, Ordering::Relaxed);
+                            return Err(err);
+                        }
                     }
-                    expected += 1;
                 }
             }
             Ok(())

@@ -868,10 +868,7 @@ mod tests {
         let mapi = &account.protocols[1];
         assert!(mapi.is_mapi_http());
         assert_eq!(mapi.type_name(), Some("mapiHttp"));
-        assert_eq!(
-            mapi.mail_store().unwrap().leaves[0].value(),
-            "https://x/"
-        );
+        assert_eq!(mapi.mail_store().unwrap().leaves[0].value(), "https://x/");
         let web = &account.protocols[2];
         let internal = web.internal().unwrap();
         assert_eq!(

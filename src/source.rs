@@ -65,12 +65,16 @@ pub fn decode(bytes: impl Into<Vec<u8>>) -> Decoded {
                 Err(err) => decode_utf8(err.as_bytes(), &mut findings),
             }
         }
-        Encoding::Utf16Le | Encoding::Utf16Be => {
-            decode_utf16(detect(&bytes).1, encoding == Encoding::Utf16Le, &mut findings)
-        }
-        Encoding::Utf32Le | Encoding::Utf32Be => {
-            decode_utf32(detect(&bytes).1, encoding == Encoding::Utf32Le, &mut findings)
-        }
+        Encoding::Utf16Le | Encoding::Utf16Be => decode_utf16(
+            detect(&bytes).1,
+            encoding == Encoding::Utf16Le,
+            &mut findings,
+        ),
+        Encoding::Utf32Le | Encoding::Utf32Be => decode_utf32(
+            detect(&bytes).1,
+            encoding == Encoding::Utf32Le,
+            &mut findings,
+        ),
     };
     let looks_binary = looks_binary(&text);
     if !looks_binary {

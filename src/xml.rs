@@ -87,7 +87,8 @@ pub fn crowded_tag(text: &str, limit: usize) -> Option<(usize, usize)> {
                     j += 1;
                 }
                 if let Some(&quote) = bytes.get(j).filter(|q| **q == b'"' || **q == b'\'') {
-                    j = memchr::memchr(quote, &bytes[j + 1..]).map_or(bytes.len(), |k| j + 1 + k + 1);
+                    j = memchr::memchr(quote, &bytes[j + 1..])
+                        .map_or(bytes.len(), |k| j + 1 + k + 1);
                 }
             }
             if count > limit {

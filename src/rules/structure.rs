@@ -82,7 +82,8 @@ fn check_element(ctx: &mut Context<'_, '_>, vocabulary: Vocabulary, node: XmlNod
                 local_name(first)
             ),
         );
-        if vocabulary != Vocabulary::Mobile && Vocabulary::Mobile.lookup(local_name(first)).is_some()
+        if vocabulary != Vocabulary::Mobile
+            && Vocabulary::Mobile.lookup(local_name(first)).is_some()
         {
             finding = finding.with_help(
                 "this is the ActiveSync (mobilesync) response layout; an Outlook response \

@@ -366,7 +366,19 @@ pub fn is_absolute_url(value: &str) -> bool {
         && !value.bytes().any(|b| {
             matches!(
                 b,
-                b' ' | b'\t' | b'\n' | b'\r' | b'\x0c' | b'<' | b'>' | b'"' | b'{' | b'}' | b'|' | b'\\' | b'^' | b'`'
+                b' ' | b'\t'
+                    | b'\n'
+                    | b'\r'
+                    | b'\x0c'
+                    | b'<'
+                    | b'>'
+                    | b'"'
+                    | b'{'
+                    | b'}'
+                    | b'|'
+                    | b'\\'
+                    | b'^'
+                    | b'`'
             )
         })
 }

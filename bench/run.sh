@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Reproducible benchmark: generates the corpus (deterministic), times adinspect against the
+# floor (read + roxmltree parse + walk every node, same thread count) and xmllint, measures
+# peak memory, and writes BENCHMARKS.md. Needs hyperfine and xmllint (Debian: hyperfine,
+# libxml2-utils); run from anywhere:  bash bench/run.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+for tool in hyperfine xmllint python3; do
+  command -v "$tool" >/dev/null || { echo "bench/run.sh needs $tool (apt-get install hyperfine libxml2-utils)" >&2; exit 1; }
+done
+
+cargo build --release --locked -q --bin adinspect --examples
+data=bench/data
+[ -f "$data/small.xml" ] || cargo run --release --locked -q --example generate -- "$data"
+bin=./target/release/adinspect
+floor=./target/release/examples/floor
+threads=$(nproc)
+out=bench/results
+mkdir -p "$out"
+
+run() { # name, hyperfine arguments…
+  local name=$1; shift
+  hyperfine --warmup 2 --runs "${RUNS:-10}" --export-json "$out/$name.json" "$@" >/dev/null
+}
+
+run files -N \
+  -n "floor (-j $threads)" "$floor -j $threads $data/files" \
+  -n "adinspect check --format jsonl" "$bin check --format jsonl --fail-level never $data/files" \
+  -n "xmllint --noout" "bash -c 'find $data/files -name \"*.xml\" -print0 | xargs -0 xmllint --noout'"
+run files-1thread -N \
+  -n "floor (-j 1)" "$floor -j 1 $data/files" \
+  -n "adinspect check -j 1" "$bin check -j 1 --format jsonl --fail-level never $data/files"
+run big -N --runs 5 \
+  -n "floor 100 MB" "$floor $data/big-100mb.xml" \
+  -n "adinspect 100 MB" "$bin check --format jsonl --fail-level never $data/big-100mb.xml" \
+  -n "floor 10 MB" "$floor $data/big-10mb.xml" \
+  -n "adinspect 10 MB" "$bin check --format jsonl --fail-level never $data/big-10mb.xml"
+run findings -N \
+  -n "floor 10 MB, every Protocol wrong" "$floor $data/wrong-10mb.xml" \
+  -n "adinspect 10 MB, every Protocol wrong (jsonl)" "$bin check --format jsonl --fail-level never $data/wrong-10mb.xml" \
+  -n "adinspect 10 MB, every Protocol wrong (human)" "$bin check --color never --fail-level never $data/wrong-10mb.xml"
+run startup -N --warmup 20 --runs 300 \
+  -n "/bin/true" "/bin/true" \
+  -n "adinspect check 1 KB" "$bin check --fail-level never $data/small.xml"
+
+peak() { /usr/bin/time -f %M "$@" >/dev/null 2>"$out/time.txt" || true; tail -1 "$out/time.txt"; }
+{
+  echo "floor_100mb_kb=$(peak "$floor" "$data/big-100mb.xml")"
+  echo "adinspect_100mb_kb=$(peak "$bin" check --format jsonl --fail-level never "$data/big-100mb.xml")"
+  echo "adinspect_10mb_kb=$(peak "$bin" check --format jsonl --fail-level never "$data/big-10mb.xml")"
+  echo "adinspect_wrong_kb=$(peak "$bin" check --format jsonl --fail-level never "$data/wrong-10mb.xml")"
+  echo "big_100mb_bytes=$(stat -c %s "$data/big-100mb.xml")"
+  echo "big_10mb_bytes=$(stat -c %s "$data/big-10mb.xml")"
+  echo "wrong_findings=$("$bin" check --format jsonl --fail-level never "$data/wrong-10mb.xml" | wc -l)"
+  echo "files_bytes=$(du -sb "$data/files" | cut -f1)"
+} > "$out/memory.txt"
+
+python3 bench/report.py "$out" > BENCHMARKS.md
+echo "BENCHMARKS.md written"

@@ -6,6 +6,7 @@
 pub mod analyze;
 pub mod cli;
 pub mod finding;
+pub mod invariants;
 pub mod model;
 pub mod render;
 pub mod report;

@@ -28,9 +28,11 @@ pub fn parse<'a>(text: &'a str, index: &LineIndex) -> Result<XmlDocument<'a>, Fi
     roxmltree::Document::parse_with_options(text, options()).map_err(|err| {
         let mut finding = error_finding(text, index, &err);
         // A second root (two documents pasted together) reads better said plainly.
-        if matches!(err, roxmltree::Error::UnknownToken(_))
-            && roxmltree::Document::parse_with_options(&text[..finding.span.start], options())
-                .is_ok()
+        if matches!(
+            err,
+            roxmltree::Error::UnknownToken(_) | roxmltree::Error::UnexpectedDeclaration(_)
+        ) && roxmltree::Document::parse_with_options(&text[..finding.span.start], options())
+            .is_ok()
         {
             finding.message = "content after the end of the root element: an input holds one \
                                document (two pasted together?)"

@@ -1,0 +1,57 @@
+//! Checks that an analysis is internally sound: used by the property tests and the fuzz target
+//! (it panics with a description when something is off, which is what both want).
+
+use crate::analyze::Analysis;
+use crate::render::{self, FileResult, human::Painter};
+
+/// Every position lies inside the input, ends do not come before starts, and every renderer
+/// accepts the result.
+pub fn assert_sound(analysis: Analysis) {
+    let lines = analysis.index.line_count();
+    // (line, width in characters) of the last line measured: findings come sorted, so one
+    // long line is counted once, not once per finding.
+    let mut measured = (0, 0);
+    for f in &analysis.findings {
+        assert!(
+            f.span.start <= f.span.end && f.span.end <= analysis.text.len(),
+            "{f:?}"
+        );
+        assert!(analysis.text.is_char_boundary(f.span.start), "{f:?}");
+        assert!(f.line >= 1 && f.line <= lines, "{f:?} (of {lines} lines)");
+        assert!(f.end_line >= f.line && f.end_line <= lines, "{f:?}");
+        if measured.0 != f.line {
+            let width = analysis
+                .index
+                .line_text(&analysis.text, f.line)
+                .chars()
+                .count();
+            measured = (f.line, width);
+        }
+        let width = measured.1;
+        // The column after the last character is a valid place (end of line, end of input);
+        // a CR before the LF also counts.
+        assert!(
+            f.column >= 1 && f.column <= width + 2,
+            "{f:?} (line has {width} chars)"
+        );
+        assert!(f.end_line > f.line || f.end_column >= f.column, "{f:?}");
+        assert!(!f.message.is_empty());
+    }
+    let file = FileResult {
+        path: "fuzz.xml".to_string(),
+        analysis,
+    };
+    let mut sink = std::io::sink();
+    let p = Painter { color: true };
+    render::human::write_check_file(&mut sink, p, &file).unwrap();
+    render::human::write_show_file(&mut sink, p, &file, false).unwrap();
+    render::concise::write_file(&mut sink, &file).unwrap();
+    render::json::write_jsonl(&mut sink, &file).unwrap();
+    render::github::write_file(&mut sink, &file).unwrap();
+    let mut json = render::json::DocumentWriter::default();
+    json.show_file(&mut sink, &file).unwrap();
+    json.check_file(&mut sink, &file).unwrap();
+    let mut sarif = render::sarif::SarifWriter::default();
+    sarif.file(&mut sink, &file).unwrap();
+    sarif.finish(&mut sink).unwrap();
+}

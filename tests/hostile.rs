@@ -1,0 +1,297 @@
+//! Hostile and broken inputs: each gets a clear finding or error, never a panic, a hang or a
+//! memory blow-up, and the positions reported stay inside the input. Plus a property test that
+//! mutates valid fixtures (delete, duplicate, swap, change values, truncate).
+
+use adinspect::analyze::{Analysis, Options, analyze};
+use adinspect::invariants::assert_sound;
+
+fn run(bytes: impl Into<Vec<u8>>) -> Analysis {
+    analyze(
+        bytes,
+        &Options {
+            report: true,
+            ..Options::default()
+        },
+    )
+}
+
+fn rules(analysis: &Analysis) -> Vec<&'static str> {
+    analysis.findings.iter().map(|f| f.rule).collect()
+}
+
+/// Analyses, checks the invariants, and returns the rules that fired and the kind.
+fn sound(bytes: impl Into<Vec<u8>>) -> (Vec<&'static str>, &'static str) {
+    let analysis = run(bytes);
+    let found = (rules(&analysis), analysis.kind.as_str());
+    assert_sound(analysis);
+    found
+}
+
+const RESPONSE: &[u8] = include_bytes!("../fixtures/documents/isp-pop3-smtp-usepopauth.xml");
+
+#[test]
+fn empty_whitespace_binary_and_nul() {
+    assert_eq!(
+        sound(b"".as_slice()),
+        (vec!["not-autodiscover"], "not-autodiscover")
+    );
+    assert_eq!(sound(b"  \n\t \r\n".as_slice()).0, vec!["not-autodiscover"]);
+    let binary: Vec<u8> = (0..=255u8).cycle().take(100_000).collect();
+    assert_eq!(sound(binary).0, vec!["not-autodiscover"]);
+    assert_eq!(
+        sound(b"<Autodiscover>\0</Autodiscover>".as_slice()).0,
+        vec!["not-autodiscover"]
+    );
+}
+
+#[test]
+fn invalid_utf8_in_the_middle() {
+    let mut bytes = RESPONSE.to_vec();
+    let at = bytes.len() / 2;
+    bytes.splice(at..at, [0xC3, 0x28, 0xFF]);
+    let (found, kind) = sound(bytes);
+    assert!(found.contains(&"invalid-utf8"), "{found:?}");
+    assert_ne!(kind, "not-autodiscover");
+}
+
+#[test]
+fn utf16_utf32_and_contradicting_declarations() {
+    let text = std::str::from_utf8(RESPONSE)
+        .unwrap()
+        .replace("utf-8", "utf-16");
+    let le: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    let mut le_bom = vec![0xFF, 0xFE];
+    le_bom.extend(&le);
+    let be: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+    for bytes in [le, le_bom, be] {
+        let (found, kind) = sound(bytes);
+        assert_eq!(found, vec!["not-utf8"]);
+        assert_eq!(kind, "outlook-response");
+    }
+    let utf32: Vec<u8> = std::str::from_utf8(RESPONSE)
+        .unwrap()
+        .replace("utf-8", "utf-32")
+        .chars()
+        .flat_map(|c| (c as u32).to_le_bytes())
+        .collect();
+    assert_eq!(sound(utf32), (vec!["not-utf8"], "outlook-response"));
+    let latin = std::str::from_utf8(RESPONSE)
+        .unwrap()
+        .replace("utf-8", "iso-8859-1")
+        .replace("kim.lee@", "jöns@");
+    assert!(sound(latin).0.contains(&"encoding-mismatch"));
+}
+
+#[test]
+fn dtds_are_refused_never_expanded_or_fetched() {
+    let laughs = "<?xml version=\"1.0\"?>\n<!DOCTYPE lolz [<!ENTITY lol \"lol\">\
+                  <!ENTITY lol2 \"&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;\">\
+                  <!ENTITY lol3 \"&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;\">]>\n\
+                  <Autodiscover>&lol3;</Autodiscover>";
+    let analysis = run(laughs);
+    assert_eq!(rules(&analysis), vec!["doctype-not-allowed"]);
+    assert_eq!(analysis.findings[0].line, 2);
+    let xxe = "<?xml version=\"1.0\"?>\n<!DOCTYPE a [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>\n\
+               <Autodiscover>&x;</Autodiscover>";
+    let analysis = run(xxe);
+    assert_eq!(rules(&analysis), vec!["doctype-not-allowed"]);
+    assert!(
+        !analysis
+            .findings
+            .iter()
+            .any(|f| f.message.contains("root:"))
+    );
+    assert_sound(analysis);
+}
+
+#[test]
+fn nesting_a_million_deep() {
+    let depth = 1_000_000;
+    let deep = format!(
+        "<Autodiscover>{}{}</Autodiscover>",
+        "<a>".repeat(depth),
+        "</a>".repeat(depth)
+    );
+    let (found, _) = sound(deep);
+    assert!(found.contains(&"unknown-element"));
+    let unclosed = "<Autodiscover>".to_string() + &"<a>".repeat(depth);
+    assert!(sound(unclosed).0.contains(&"malformed-xml"));
+}
+
+#[test]
+fn a_50_mb_text_node() {
+    let big = format!(
+        "<Autodiscover xmlns=\"http://schemas.microsoft.com/exchange/autodiscover/responseschema/2006\">\
+         <Response xmlns=\"http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a\">\
+         <Account><Action>settings</Action><Protocol><Type>IMAP</Type><Server>{}</Server>\
+         </Protocol></Account></Response></Autodiscover>",
+        "x".repeat(50_000_000)
+    );
+    let (found, kind) = sound(big);
+    assert_eq!(kind, "outlook-response");
+    assert!(found.contains(&"invalid-server"), "{found:?}");
+}
+
+#[test]
+fn hundreds_of_thousands_of_attributes() {
+    let attributes: String = (0..300_000).map(|i| format!(" a{i}=\"1\"")).collect();
+    let doc = format!(
+        "<Autodiscover><Response><Account><Protocol{attributes}/></Account></Response></Autodiscover>"
+    );
+    assert_eq!(sound(doc).0, vec!["input-too-complex"]);
+}
+
+#[test]
+fn hundreds_of_thousands_of_findings_on_one_line() {
+    let protocol = "<Protocol><Type>IMAP</Type><Port>0</Port><SSL>yes</SSL></Protocol>";
+    let doc = format!(
+        "<Autodiscover xmlns=\"http://schemas.microsoft.com/exchange/autodiscover/responseschema/2006\">\
+         <Response xmlns=\"http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a\">\
+         <Account><AccountType>email</AccountType><Action>settings</Action>{}</Account></Response></Autodiscover>",
+        protocol.repeat(100_000)
+    );
+    let analysis = run(doc);
+    assert_eq!(analysis.findings.len(), 200_000);
+    assert!(analysis.findings.iter().all(|f| f.line == 1));
+    assert_sound(analysis);
+}
+
+#[test]
+fn concatenated_truncated_html_and_json() {
+    let twice = [RESPONSE, RESPONSE].concat();
+    let analysis = run(twice);
+    assert!(
+        analysis
+            .findings
+            .iter()
+            .any(|f| f.rule == "malformed-xml" && f.message.contains("two pasted together")),
+        "{:?}",
+        rules(&analysis)
+    );
+    assert_sound(analysis);
+    for cut in (0..RESPONSE.len()).step_by(7) {
+        let (found, _) = sound(&RESPONSE[..cut]);
+        assert!(
+            !found.is_empty(),
+            "a document cut at byte {cut} raised nothing"
+        );
+    }
+    assert_eq!(
+        sound(b"<html><body>Sign in</body></html>".as_slice()),
+        (vec!["not-autodiscover"], "not-autodiscover")
+    );
+    assert_eq!(
+        sound(b"{\"Protocol\":\"AutodiscoverV1\",\"Url\":\"https://x/\"}".as_slice()).0,
+        vec!["not-autodiscover"]
+    );
+}
+
+/// xorshift: deterministic, so a failure reproduces.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 as usize
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        if n == 0 { 0 } else { self.next() % n }
+    }
+}
+
+const ODD_VALUES: &[&[u8]] = &[
+    b"",
+    b"yes",
+    b"0",
+    b"65536",
+    b"-1",
+    b"on",
+    b"OFF",
+    b"https:/x",
+    b"&amp;",
+    b"\xFF",
+    b"\xC3",
+    b"POP",
+    b"redirectAddr",
+    b"]]>",
+    b"<",
+    b"\"",
+    b"\t\n",
+    "é".as_bytes(),
+    b"\0",
+];
+
+fn mutate(rng: &mut Rng, input: &[u8]) -> Vec<u8> {
+    let mut bytes = input.to_vec();
+    for _ in 0..1 + rng.below(3) {
+        let len = bytes.len();
+        let a = rng.below(len + 1);
+        let b = (a + rng.below(64)).min(len);
+        match rng.below(5) {
+            0 => {
+                bytes.drain(a..b);
+            }
+            1 => {
+                let copy = bytes[a..b].to_vec();
+                let at = rng.below(bytes.len() + 1);
+                bytes.splice(at..at, copy);
+            }
+            2 => {
+                let c = rng.below(len + 1);
+                let d = (c + rng.below(64)).min(len);
+                if b <= c {
+                    let (first, second) = (bytes[a..b].to_vec(), bytes[c..d].to_vec());
+                    bytes.splice(c..d, first);
+                    bytes.splice(a..b, second);
+                }
+            }
+            3 => {
+                // Replace the text of some element with an odd value.
+                if let Some(gt) = bytes[a..].iter().position(|&x| x == b'>') {
+                    let start = a + gt + 1;
+                    if let Some(lt) = bytes[start..].iter().position(|&x| x == b'<') {
+                        let value = ODD_VALUES[rng.below(ODD_VALUES.len())];
+                        bytes.splice(start..start + lt, value.iter().copied());
+                    }
+                }
+            }
+            _ => bytes.truncate(a),
+        }
+    }
+    bytes
+}
+
+#[test]
+fn mutated_fixtures_never_break_the_invariants() {
+    let mut fixtures: Vec<Vec<u8>> = Vec::new();
+    for dir in ["fixtures/documents", "fixtures/rules"] {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+        let mut stack = vec![root];
+        while let Some(path) = stack.pop() {
+            for entry in std::fs::read_dir(&path).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else {
+                    fixtures.push(std::fs::read(&path).unwrap());
+                }
+            }
+        }
+    }
+    assert!(fixtures.len() > 100);
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    for round in 0..3_000 {
+        let source = &fixtures[round % fixtures.len()];
+        let mutated = mutate(&mut rng, source);
+        let analysis = run(mutated.clone());
+        let result = std::panic::catch_unwind(|| assert_sound(analysis));
+        assert!(
+            result.is_ok(),
+            "round {round}: input {:?}",
+            String::from_utf8_lossy(&mutated)
+        );
+    }
+}

@@ -365,6 +365,7 @@ fn inspect(args: &CommonArgs, mode: Mode, env: &mut Env<'_>) -> io::Result<i32> 
         trouble,
         json: render::json::DocumentWriter::default(),
         sarif: render::sarif::SarifWriter::default(),
+        gitlab: render::gitlab::GitlabWriter::default(),
     };
     let stderr = &mut *env.stderr;
 
@@ -469,6 +470,7 @@ struct Sink {
     trouble: bool,
     json: render::json::DocumentWriter,
     sarif: render::sarif::SarifWriter,
+    gitlab: render::gitlab::GitlabWriter,
 }
 
 impl Sink {
@@ -510,6 +512,7 @@ impl Sink {
             Mode::Check(Format::Github) => render::github::write_file(out, &file)?,
             Mode::Check(Format::Json) => self.json.check_file(out, &file)?,
             Mode::Check(Format::Sarif) => self.sarif.file(out, &file)?,
+            Mode::Check(Format::Gitlab) => self.gitlab.file(out, &file)?,
         }
         Ok(())
     }
@@ -520,6 +523,7 @@ impl Sink {
                 self.json.finish(out, &self.summary)
             }
             Mode::Check(Format::Sarif) => self.sarif.finish(out),
+            Mode::Check(Format::Gitlab) => self.gitlab.finish(out),
             Mode::Check(Format::Human) | Mode::Show(_) if !self.quiet => {
                 render::human::write_summary(out, self.painter, &self.summary)
             }

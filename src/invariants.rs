@@ -54,4 +54,7 @@ pub fn assert_sound(analysis: Analysis) {
     let mut sarif = render::sarif::SarifWriter::default();
     sarif.file(&mut sink, &file).unwrap();
     sarif.finish(&mut sink).unwrap();
+    let mut gitlab = render::gitlab::GitlabWriter::default();
+    gitlab.file(&mut sink, &file).unwrap();
+    gitlab.finish(&mut sink).unwrap();
 }

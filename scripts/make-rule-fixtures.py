@@ -259,6 +259,8 @@ P["request-element-order"] = (req(f"<AcceptableResponseSchema>{MRESP_NS}</Accept
 P["input-too-complex"] = (imap_with("<Port>993</Port>", "<Port " + " ".join(f'x{i}="{i}"' for i in range(101)) + ">993</Port>"),
                           imap_with("<Port>993</Port>", "<Port>993</Port>"))
 
+P["misspelt-element"] = (resp(IMAP, account_head="<AcountType>email</AcountType>\n<Action>settings</Action>"), settings(IMAP))
+
 # The ARS whitespace case of value-whitespace applies to requests too; keep the response pair.
 
 root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures", "rules")

@@ -520,6 +520,10 @@ pub fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         if candidate.to_ascii_lowercase() == lower {
             return Some(candidate);
         }
+        // Very short names are too close to too much to be a spelling slip of anything.
+        if name.len() <= 2 {
+            continue;
+        }
         let distance = edit_distance(&lower, &candidate.to_ascii_lowercase());
         let limit = if name.len() <= 4 { 1 } else { 2 };
         if distance <= limit && best.is_none_or(|(d, _)| distance < d) {

@@ -182,8 +182,18 @@ pub static RULES: &[Rule] = &[
         "structure",
         Warning,
         "an element that the schema does not know",
-        "The element is not part of the vocabulary of this kind of document. Clients ignore it. \
-         When the name is close to a known one (a spelling slip), the help line suggests it."
+        "The element is not part of the vocabulary of this kind of document, nor close to a name \
+         that is (that would be misspelt-element). Clients ignore it: a vendor extension at best, \
+         a leftover at worst."
+    ),
+    rule!(
+        "misspelt-element",
+        "structure",
+        Error,
+        "an unknown element whose name is a near miss of a known one",
+        "`<AcountType>`, `<LoginNmae>` or `<UsePOPAuht>` are not elements clients know, so they \
+         ignore them and the setting that was meant is missing. The help line names the element \
+         that was probably meant (at most two letters away)."
     ),
     rule!(
         "element-name-case",

@@ -134,17 +134,27 @@ fn check_name(
         ));
         return None;
     }
-    let mut finding = Finding::new(
-        "unknown-element",
-        tag_span(node),
-        format!(
-            "<{name}> is not an element of {}; clients ignore it",
-            vocabulary.label()
+    // A near miss of a known name is a misspelling: the intended element is missing.
+    let finding = match schema::suggest(name, names) {
+        Some(suggestion) => Finding::new(
+            "misspelt-element",
+            tag_span(node),
+            format!(
+                "<{name}> is not an element of {}: a misspelling of <{suggestion}>? Clients \
+                 ignore it, so that setting is missing",
+                vocabulary.label()
+            ),
+        )
+        .with_help(format!("write <{suggestion}>")),
+        None => Finding::new(
+            "unknown-element",
+            tag_span(node),
+            format!(
+                "<{name}> is not an element of {}; clients ignore it",
+                vocabulary.label()
+            ),
         ),
-    );
-    if let Some(suggestion) = schema::suggest(name, names) {
-        finding = finding.with_help(format!("did you mean <{suggestion}>?"));
-    }
+    };
     ctx.push(finding);
     None
 }

@@ -917,7 +917,7 @@ pub enum TlsMode {
 impl TlsMode {
     pub fn describe(self) -> &'static str {
         match self {
-            TlsMode::Implicit => "TLS from the start (SSL/TLS)",
+            TlsMode::Implicit => "implicit TLS (encrypted from the first byte)",
             TlsMode::StartTls => "STARTTLS",
             TlsMode::Auto => "negotiated by the client (Auto)",
             TlsMode::Clear => "none: clear text",

@@ -87,7 +87,7 @@ fn show_reports_use_pop_auth_in_words() {
     assert!(text.contains(
         "reuses the POP3 account's credentials (UsePOPAuth on, line 33): those of POP3 pop.fabrikam.example:995 (line 7)"
     ));
-    assert!(text.contains("STARTTLS (from Encryption)"));
+    assert!(text.contains("STARTTLS, from Encryption"));
     assert!(text.contains("no problems found in 1 file"));
 }
 

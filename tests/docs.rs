@@ -48,3 +48,28 @@ fn man_pages_are_current() {
         "docs/man has pages for commands that no longer exist"
     );
 }
+
+/// The README's `show` example is the real output of the bundled fixture.
+#[test]
+fn readme_show_example_is_real_output() {
+    let command = "$ adinspect show fixtures/documents/isp-pop3-smtp-usepopauth.xml\n";
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let start = readme.find(command).expect("README lost its show example") + command.len();
+    let end = start + readme[start..].find("```").unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_adinspect"))
+        .args([
+            "show",
+            "--color",
+            "never",
+            "fixtures/documents/isp-pop3-smtp-usepopauth.xml",
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        readme[start..end].trim_end(),
+        String::from_utf8(output.stdout).unwrap().trim_end(),
+        "update the README's show example"
+    );
+}

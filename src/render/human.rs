@@ -407,9 +407,9 @@ impl Show<'_, '_> {
                 6,
                 "→ Security",
                 &format!(
-                    "{} {}",
+                    "{}{}",
                     security.description,
-                    self.p.dim(&format!("(from {})", security.source))
+                    self.p.dim(&format!(", from {}", security.source))
                 ),
                 None,
             )?;

@@ -362,7 +362,7 @@ pub static RULES: &[Rule] = &[
         "value",
         Error,
         "ServerVersion is not a 32-bit hexadecimal number",
-        "`ServerVersion` encodes the Exchange build in 8 hexadecimal digits (major, minor and build \
+        "`ServerVersion` encodes the Exchange build in exactly 8 hexadecimal digits (major, minor and build \
          in fixed bit fields). Outlook picks features by it; `show` decodes it."
     ),
     rule!(

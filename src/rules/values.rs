@@ -141,11 +141,12 @@ pub fn check_value(ctx: &mut Context<'_, '_>, def: &ElementDef, node: XmlNode<'_
             }
         }
         ValueKind::Hex32 => {
-            if decode_server_version(value).is_none() {
+            // Exchange always writes eight digits; clients read the bit fields of all 32 bits.
+            if value.len() != 8 || decode_server_version(value).is_none() {
                 ctx.push(
                     invalid(
                         "invalid-server-version",
-                        format!("<{name}> must be a 32-bit hexadecimal number, not {shown:?}"),
+                        format!("<{name}> must be 8 hexadecimal digits (32 bits), not {shown:?}"),
                     )
                     .with_help("for example 73C18880 (Exchange 2016)"),
                 );

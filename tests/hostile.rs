@@ -295,3 +295,15 @@ fn mutated_fixtures_never_break_the_invariants() {
         );
     }
 }
+
+/// Inputs the fuzzer once found a problem with (tests/data/fuzz/), kept as regressions.
+#[test]
+fn fuzz_regressions() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/fuzz");
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let bytes = std::fs::read(&path).unwrap();
+        let result = std::panic::catch_unwind(|| assert_sound(run(bytes)));
+        assert!(result.is_ok(), "{}", path.display());
+    }
+}

@@ -18,28 +18,28 @@ threads=$(nproc)
 out=bench/results
 mkdir -p "$out"
 
-run() { # name, hyperfine arguments…
-  local name=$1; shift
-  hyperfine --warmup 2 --runs "${RUNS:-10}" --export-json "$out/$name.json" "$@" >/dev/null
+run() { # name, runs, warm-up runs, hyperfine arguments…
+  local name=$1 runs=$2 warmup=$3; shift 3
+  hyperfine --warmup "$warmup" --runs "$runs" --export-json "$out/$name.json" "$@" >/dev/null
 }
 
-run files -N \
+run files 10 2 -N \
   -n "floor (-j $threads)" "$floor -j $threads $data/files" \
   -n "adinspect check --format jsonl" "$bin check --format jsonl --fail-level never $data/files" \
   -n "xmllint --noout" "bash -c 'find $data/files -name \"*.xml\" -print0 | xargs -0 xmllint --noout'"
-run files-1thread -N \
+run files-1thread 10 2 -N \
   -n "floor (-j 1)" "$floor -j 1 $data/files" \
   -n "adinspect check -j 1" "$bin check -j 1 --format jsonl --fail-level never $data/files"
-run big -N --runs 5 \
+run big 5 1 -N \
   -n "floor 100 MB" "$floor $data/big-100mb.xml" \
   -n "adinspect 100 MB" "$bin check --format jsonl --fail-level never $data/big-100mb.xml" \
   -n "floor 10 MB" "$floor $data/big-10mb.xml" \
   -n "adinspect 10 MB" "$bin check --format jsonl --fail-level never $data/big-10mb.xml"
-run findings -N \
+run findings 10 2 -N \
   -n "floor 10 MB, every Protocol wrong" "$floor $data/wrong-10mb.xml" \
   -n "adinspect 10 MB, every Protocol wrong (jsonl)" "$bin check --format jsonl --fail-level never $data/wrong-10mb.xml" \
   -n "adinspect 10 MB, every Protocol wrong (human)" "$bin check --color never --fail-level never $data/wrong-10mb.xml"
-run startup -N --warmup 20 --runs 300 \
+run startup 300 20 -N \
   -n "/bin/true" "/bin/true" \
   -n "adinspect check 1 KB" "$bin check --fail-level never $data/small.xml"
 

@@ -45,11 +45,10 @@ fn user(out: &mut String, rng: &mut Rng, n: u64) {
     );
 }
 
-fn isp_protocol(out: &mut String, rng: &mut Rng, n: u64, kind: &str, wrong: bool) {
-    let (port, security) = match (kind, wrong) {
-        (_, true) => ("0", "<SSL>yes</SSL>"),
-        ("IMAP", _) => ("993", "<SSL>on</SSL>"),
-        ("POP3", _) => ("995", "<SSL>on</SSL>"),
+fn isp_protocol(out: &mut String, rng: &mut Rng, n: u64, kind: &str) {
+    let (port, security) = match kind {
+        "IMAP" => ("993", "<SSL>on</SSL>"),
+        "POP3" => ("995", "<SSL>on</SSL>"),
         _ => ("587", "<Encryption>TLS</Encryption>"),
     };
     let _ = write!(
@@ -88,13 +87,17 @@ fn response(rng: &mut Rng, n: u64) -> String {
         if i > 0 && rng.below(4) == 0 {
             exchange_protocol(&mut out, rng, n);
         } else {
-            isp_protocol(&mut out, rng, n, kinds[i % 3], false);
+            isp_protocol(&mut out, rng, n, kinds[i % 3]);
             i += 1;
         }
     }
     out.push_str(TAIL);
     out
 }
+
+/// A short Protocol with four defects (port 0, SSL yes, UsePOPAuth maybe, UsePOPAuth outside
+/// SMTP).
+const WRONG_PROTOCOL: &str = "      <Protocol><Type>IMAP</Type><Port>0</Port><SSL>yes</SSL><UsePOPAuth>maybe</UsePOPAuth></Protocol>\n";
 
 /// One response of about `bytes` bytes, many Protocols.
 fn big(rng: &mut Rng, bytes: usize, wrong: bool) -> String {
@@ -104,10 +107,12 @@ fn big(rng: &mut Rng, bytes: usize, wrong: bool) -> String {
     let kinds = ["POP3", "IMAP", "SMTP"];
     let mut i = 0;
     while out.len() < bytes {
-        if !wrong && i % 4 == 3 {
+        if wrong {
+            out.push_str(WRONG_PROTOCOL);
+        } else if i % 4 == 3 {
             exchange_protocol(&mut out, rng, i as u64);
         } else {
-            isp_protocol(&mut out, rng, i as u64, kinds[i % 3], wrong);
+            isp_protocol(&mut out, rng, i as u64, kinds[i % 3]);
         }
         i += 1;
     }
@@ -150,7 +155,7 @@ fn main() {
     small.truncate(0);
     small.push_str(HEAD);
     user(&mut small, &mut rng, 1);
-    isp_protocol(&mut small, &mut rng, 1, "IMAP", false);
+    isp_protocol(&mut small, &mut rng, 1, "IMAP");
     small.push_str(TAIL);
     fs::write(dir.join("small.xml"), small).unwrap();
     println!("benchmark corpus written to {}", dir.display());

@@ -244,8 +244,34 @@ const SLOT_NAMES: [&str; 22] = [
     "ASUrl",
 ];
 
+/// A `match` compiles to a dispatch on length and bytes: cheaper than scanning SLOT_NAMES,
+/// and this runs for every setting lookup. The test below keeps the two in step.
 fn slot_of(name: &str) -> Option<usize> {
-    SLOT_NAMES.iter().position(|n| *n == name)
+    match name {
+        "Type" => Some(0),
+        "Server" => Some(1),
+        "Port" => Some(2),
+        "SSL" => Some(3),
+        "Encryption" => Some(4),
+        "AuthRequired" => Some(5),
+        "UsePOPAuth" => Some(6),
+        "SMTPLast" => Some(7),
+        "LoginName" => Some(8),
+        "DomainRequired" => Some(9),
+        "DomainName" => Some(10),
+        "SPA" => Some(11),
+        "TTL" => Some(12),
+        "ServerDN" => Some(13),
+        "ServerVersion" => Some(14),
+        "DirectoryPort" => Some(15),
+        "ReferralPort" => Some(16),
+        "AuthPackage" => Some(17),
+        "GroupingInformation" => Some(18),
+        "CertPrincipalName" => Some(19),
+        "EcpUrl" => Some(20),
+        "ASUrl" => Some(21),
+        _ => None,
+    }
 }
 
 #[derive(Debug, Default)]
@@ -767,6 +793,14 @@ fn build_mobile<'a>(node: XmlNode<'a>) -> MobileResponse<'a> {
 mod tests {
     use super::*;
     use crate::schema;
+
+    #[test]
+    fn slots_match_their_names() {
+        for (i, name) in SLOT_NAMES.iter().enumerate() {
+            assert_eq!(slot_of(name), Some(i), "{name}");
+        }
+        assert_eq!(slot_of("Unknown"), None);
+    }
 
     #[test]
     fn server_versions_decode() {

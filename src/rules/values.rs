@@ -10,7 +10,7 @@ use super::structure::truncate;
 
 pub fn check_value(ctx: &mut Context<'_, '_>, def: &ElementDef, node: XmlNode<'_>) {
     let text = element_text(node);
-    let value = text.trim();
+    let value = text.trim_ascii();
     let name = def.name;
     if value.is_empty() {
         if def.may_be_empty {
@@ -39,7 +39,8 @@ pub fn check_value(ctx: &mut Context<'_, '_>, def: &ElementDef, node: XmlNode<'_
             .with_help(format!("write <{name}>{value}</{name}>")),
         );
     }
-    let shown = truncate(value, 60);
+    // Only formatted when something is reported.
+    let shown = || truncate(value, 60);
     let invalid = |rule: &'static str, what: String| Finding::new(rule, span(), what);
     match def.value {
         ValueKind::OnOff => {
@@ -47,7 +48,8 @@ pub fn check_value(ctx: &mut Context<'_, '_>, def: &ElementDef, node: XmlNode<'_
                 let mut finding = invalid(
                     "invalid-on-off",
                     format!(
-                        "<{name}> must be on or off, not {shown:?}; clients read anything else as unset"
+                        "<{name}> must be on or off, not {:?}; clients read anything else as unset",
+                        shown()
                     ),
                 );
                 let lower = value.to_ascii_lowercase();
@@ -63,7 +65,7 @@ pub fn check_value(ctx: &mut Context<'_, '_>, def: &ElementDef, node: XmlNode<'_
             if !value.eq_ignore_ascii_case("true") && !value.eq_ignore_ascii_case("false") {
                 ctx.push(invalid(
                     "invalid-true-false",
-                    format!("<{name}> must be true or false, not {shown:?}"),
+                    format!("<{name}> must be true or false, not {:?}", shown()),
                 ));
             }
         }
@@ -82,7 +84,7 @@ pub fn check_value(ctx: &mut Context<'_, '_>, def: &ElementDef, node: XmlNode<'_
             ),
             Err(_) => ctx.push(invalid(
                 "port-out-of-range",
-                format!("<{name}> is {shown:?}, not a port number (1–65535)"),
+                format!("<{name}> is {:?}, not a port number (1–65535)", shown()),
             )),
         },
         ValueKind::Ttl => {
@@ -90,7 +92,10 @@ pub fn check_value(ctx: &mut Context<'_, '_>, def: &ElementDef, node: XmlNode<'_
                 ctx.push(
                     invalid(
                         "invalid-ttl",
-                        format!("<TTL> must be a whole number of hours (0 or more), not {shown:?}"),
+                        format!(
+                            "<TTL> must be a whole number of hours (0 or more), not {:?}",
+                            shown()
+                        ),
                     )
                     .with_help("for example <TTL>1</TTL>; 0 means never rediscover"),
                 );
@@ -101,7 +106,7 @@ pub fn check_value(ctx: &mut Context<'_, '_>, def: &ElementDef, node: XmlNode<'_
                 ctx.push(
                     invalid(
                         "invalid-url",
-                        format!("<{name}> is not an absolute URL: {shown:?}"),
+                        format!("<{name}> is not an absolute URL: {:?}", shown()),
                     )
                     .with_help(
                         "write a full URL such as https://mail.example.com/EWS/Exchange.asmx",
@@ -128,15 +133,21 @@ pub fn check_value(ctx: &mut Context<'_, '_>, def: &ElementDef, node: XmlNode<'_
             if !is_email(value) {
                 ctx.push(invalid(
                     "invalid-email",
-                    format!("<{name}> is not an e-mail address (local@domain): {shown:?}"),
+                    format!(
+                        "<{name}> is not an e-mail address (local@domain): {:?}",
+                        shown()
+                    ),
                 ));
             }
         }
         ValueKind::Guid => {
             if !is_guid(value) {
                 ctx.push(
-                    invalid("invalid-guid", format!("<{name}> is not a GUID: {shown:?}"))
-                        .with_help("a GUID has 8-4-4-4-12 hexadecimal digits"),
+                    invalid(
+                        "invalid-guid",
+                        format!("<{name}> is not a GUID: {:?}", shown()),
+                    )
+                    .with_help("a GUID has 8-4-4-4-12 hexadecimal digits"),
                 );
             }
         }
@@ -146,7 +157,10 @@ pub fn check_value(ctx: &mut Context<'_, '_>, def: &ElementDef, node: XmlNode<'_
                 ctx.push(
                     invalid(
                         "invalid-server-version",
-                        format!("<{name}> must be 8 hexadecimal digits (32 bits), not {shown:?}"),
+                        format!(
+                            "<{name}> must be 8 hexadecimal digits (32 bits), not {:?}",
+                            shown()
+                        ),
                     )
                     .with_help("for example 73C18880 (Exchange 2016)"),
                 );
@@ -156,7 +170,10 @@ pub fn check_value(ctx: &mut Context<'_, '_>, def: &ElementDef, node: XmlNode<'_
             if !value.to_ascii_lowercase().starts_with("/o=") {
                 ctx.push(invalid(
                     "invalid-legacy-dn",
-                    format!("<{name}> does not look like a legacy Exchange DN (/o=…/ou=…/cn=…): {shown:?}"),
+                    format!(
+                        "<{name}> does not look like a legacy Exchange DN (/o=…/ou=…/cn=…): {:?}",
+                        shown()
+                    ),
                 ));
             }
         }
@@ -164,7 +181,7 @@ pub fn check_value(ctx: &mut Context<'_, '_>, def: &ElementDef, node: XmlNode<'_
             if value.parse::<std::net::Ipv4Addr>().is_err() {
                 ctx.push(invalid(
                     "invalid-ip-address",
-                    format!("<{name}> is not an IPv4 address: {shown:?}"),
+                    format!("<{name}> is not an IPv4 address: {:?}", shown()),
                 ));
             }
         }
@@ -172,14 +189,14 @@ pub fn check_value(ctx: &mut Context<'_, '_>, def: &ElementDef, node: XmlNode<'_
             if value.parse::<std::net::Ipv6Addr>().is_err() {
                 ctx.push(invalid(
                     "invalid-ip-address",
-                    format!("<{name}> is not an IPv6 address: {shown:?}"),
+                    format!("<{name}> is not an IPv6 address: {:?}", shown()),
                 ));
             }
         }
         ValueKind::ErrorCode => match value.parse::<u32>() {
             Err(_) => ctx.push(invalid(
                 "invalid-error-code",
-                format!("<{name}> must be a number, not {shown:?}"),
+                format!("<{name}> must be a number, not {:?}", shown()),
             )),
             Ok(code) if !KNOWN_ERROR_CODES.iter().any(|(known, _)| *known == code) => {
                 let list = KNOWN_ERROR_CODES
@@ -198,7 +215,7 @@ pub fn check_value(ctx: &mut Context<'_, '_>, def: &ElementDef, node: XmlNode<'_
             if value.parse::<u32>().is_err() {
                 ctx.push(invalid(
                     "invalid-error-code",
-                    format!("<{name}> must be a number, not {shown:?}"),
+                    format!("<{name}> must be a number, not {:?}", shown()),
                 ));
             }
         }
@@ -211,7 +228,10 @@ pub fn check_value(ctx: &mut Context<'_, '_>, def: &ElementDef, node: XmlNode<'_
             if !ok {
                 let mut finding = invalid(
                     "invalid-culture",
-                    format!("<Culture> should be language:country such as en:us, not {shown:?}"),
+                    format!(
+                        "<Culture> should be language:country such as en:us, not {:?}",
+                        shown()
+                    ),
                 );
                 if parts.len() == 2 && !schema::is_country(parts[1]) {
                     finding = finding

@@ -19,15 +19,6 @@ impl Severity {
             Severity::Error => "error",
         }
     }
-
-    pub fn parse(text: &str) -> Option<Severity> {
-        match text {
-            "info" => Some(Severity::Info),
-            "warning" => Some(Severity::Warning),
-            "error" => Some(Severity::Error),
-            _ => None,
-        }
-    }
 }
 
 impl fmt::Display for Severity {

@@ -87,10 +87,13 @@ impl<'a> Leaf<'a> {
 
     /// `on`/`off` in any case; None for anything else.
     pub fn on_off(&self) -> Option<bool> {
-        match self.value().to_ascii_lowercase().as_str() {
-            "on" => Some(true),
-            "off" => Some(false),
-            _ => None,
+        let value = self.value();
+        if value.eq_ignore_ascii_case("on") {
+            Some(true)
+        } else if value.eq_ignore_ascii_case("off") {
+            Some(false)
+        } else {
+            None
         }
     }
 }
@@ -426,17 +429,24 @@ pub struct Account<'a> {
 }
 
 impl<'a> Account<'a> {
+    /// One pass over the children: an Account may hold hundreds of thousands of Protocols,
+    /// and every extra pass walks them all again.
     fn new(node: XmlNode<'a>) -> Account<'a> {
-        let protocols: Vec<Protocol<'a>> = child_elements(node)
-            .filter(|c| local_name(*c) == "Protocol")
-            .map(|c| Protocol::new(c, false))
-            .collect();
+        let (mut leaves, mut protocols, mut error) = (Vec::new(), Vec::new(), None);
+        for child in child_elements(node) {
+            match local_name(child) {
+                "Protocol" => protocols.push(Protocol::new(child, false)),
+                "Error" if error.is_none() => error = Some(ErrorInfo::new(child)),
+                _ if child.first_element_child().is_none() => leaves.push(Leaf::new(child)),
+                _ => {}
+            }
+        }
         Account {
             node,
-            leaves: leaves(node),
+            leaves,
             first_pop3: protocols.iter().position(|p| p.is_type("POP3")),
             protocols,
-            error: child(node, "Error").map(ErrorInfo::new),
+            error,
         }
     }
 
@@ -704,7 +714,8 @@ fn classify_root(root: XmlNode<'_>) -> (DocKind, bool, Option<String>) {
         let error_accounts = !accounts.is_empty()
             && accounts
                 .iter()
-                .all(|a| child(*a, "Error").is_some() && child(*a, "Action").is_none());
+                // Action first: it comes early, while a settings Account has no Error to find.
+                .all(|a| child(*a, "Action").is_none() && child(*a, "Error").is_some());
         let settings = child(response, "Action").is_some_and(|a| child(a, "Settings").is_some());
         if (has_error && accounts.is_empty() && !settings) || error_accounts {
             DocKind::ErrorResponse

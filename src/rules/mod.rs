@@ -43,7 +43,6 @@ pub fn check(model: &Model<'_>, text: &str) -> Vec<Finding> {
     };
     document::check(&mut ctx);
     structure::check(&mut ctx);
-    structure::check_namespaces(&mut ctx);
     account::check(&mut ctx);
     protocol::check(&mut ctx);
     request::check(&mut ctx);

@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 
 use crate::finding::Finding;
-use crate::model::DocKind;
+use crate::model::{DocKind, Model};
 use crate::schema::{
     self, ElementDef, NS_MOBILE_REQUEST, NS_MOBILE_RESPONSE, NS_OUTLOOK, NS_REQUEST, NS_RESPONSE,
     Vocabulary,
@@ -19,8 +19,12 @@ pub fn check(ctx: &mut Context<'_, '_>) {
     };
     // Document order without recursion or a stack (documents may nest a million deep), and
     // with the option of skipping a subtree.
+    let namespaces = Namespaces::new(ctx.model);
     let mut next = Some(root);
     while let Some(node) = next {
+        if let Some(namespaces) = &namespaces {
+            namespaces.visit(ctx, node);
+        }
         let descend = check_element(ctx, vocabulary, node);
         next = next_element(node, root, descend);
     }
@@ -314,35 +318,55 @@ pub fn truncate(text: &str, max: usize) -> String {
 
 /// Namespaces: the expected URI of every element follows from the document kind; report where
 /// an element first departs from it, not again for each descendant that inherits it.
-pub fn check_namespaces(ctx: &mut Context<'_, '_>) {
-    let model = ctx.model;
-    let Some(root) = model.root else { return };
-    if model.fragment || model.kind == DocKind::NotAutodiscover {
-        return;
+/// Namespaces: the expected URI of every element follows from the document kind; report where
+/// an element first departs from it, not again for each descendant that inherits it. Visited
+/// from the structure walk, so the tree is traversed once.
+pub struct Namespaces<'a> {
+    root: XmlNode<'a>,
+    kind: DocKind,
+    mobile: bool,
+    error_at_response_level: bool,
+}
+
+impl<'a> Namespaces<'a> {
+    pub fn new(model: &Model<'a>) -> Option<Namespaces<'a>> {
+        let root = model.root?;
+        if model.fragment || model.kind == DocKind::NotAutodiscover {
+            return None;
+        }
+        Some(Namespaces {
+            root,
+            kind: model.kind,
+            mobile: model.mobile.is_some(),
+            error_at_response_level: model.response.as_ref().is_some_and(|r| r.error.is_some()),
+        })
     }
-    let error_at_response_level = model.response.as_ref().is_some_and(|r| r.error.is_some());
-    let expected = |node: XmlNode<'_>| -> &'static [&'static str] {
+
+    fn expected(&self, node: XmlNode<'_>) -> &'static [&'static str] {
         let is_root = node.parent_element().is_none();
-        match model.kind {
+        match self.kind {
             DocKind::OutlookRequest => &[NS_REQUEST],
             DocKind::MobilesyncRequest => &[NS_MOBILE_REQUEST],
             _ if is_root => &[NS_RESPONSE],
             DocKind::MobilesyncResponse => &[NS_MOBILE_RESPONSE],
-            DocKind::ErrorResponse if model.mobile.is_some() => &[NS_MOBILE_RESPONSE],
-            DocKind::ErrorResponse if error_at_response_level => &[NS_RESPONSE, NS_OUTLOOK],
+            DocKind::ErrorResponse if self.mobile => &[NS_MOBILE_RESPONSE],
+            DocKind::ErrorResponse if self.error_at_response_level => &[NS_RESPONSE, NS_OUTLOOK],
             _ => &[NS_OUTLOOK],
         }
-    };
-    // https:// forms count as their http:// namespace here; https-namespace reports them.
-    let matches = |ns: Option<&str>, wanted: &[&str]| {
-        ns.is_some_and(|u| {
-            let https_rest = u.strip_prefix("https://");
-            wanted.iter().any(|w| {
-                *w == u || https_rest.is_some_and(|rest| w.strip_prefix("http://") == Some(rest))
+    }
+
+    pub fn visit(&self, ctx: &mut Context<'_, '_>, node: XmlNode<'_>) {
+        // https:// forms count as their http:// namespace here; https-namespace reports them.
+        let matches = |ns: Option<&str>, wanted: &[&str]| {
+            ns.is_some_and(|u| {
+                let https_rest = u.strip_prefix("https://");
+                wanted.iter().any(|w| {
+                    *w == u
+                        || https_rest.is_some_and(|rest| w.strip_prefix("http://") == Some(rest))
+                })
             })
-        })
-    };
-    for node in root.descendants().filter(|n| n.is_element()) {
+        };
+        let root = self.root;
         let actual = node.tag_name().namespace();
         let parent = node.parent_element();
         let parent_actual = parent.and_then(|p| p.tag_name().namespace());
@@ -351,11 +375,11 @@ pub fn check_namespaces(ctx: &mut Context<'_, '_>) {
         // that inherits its parent's namespace can neither be wrong where the parent is right
         // nor be the first wrong one.
         if inherited && parent.is_some_and(|p| p != root) {
-            continue;
+            return;
         }
-        let wanted = expected(node);
+        let wanted = self.expected(node);
         let ok = matches(actual, wanted);
-        let parent_ok = parent.is_some_and(|p| matches(parent_actual, expected(p)));
+        let parent_ok = parent.is_some_and(|p| matches(parent_actual, self.expected(p)));
         let name = local_name(node);
         if let Some(uri) = actual.filter(|u| u.starts_with("https://"))
             && !inherited

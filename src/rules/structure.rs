@@ -258,7 +258,8 @@ fn check_container<'a>(ctx: &mut Context<'_, '_>, def: &ElementDef, node: XmlNod
     for child in node.children() {
         if child.is_text() {
             let raw = child.text().unwrap_or_default();
-            if !raw.trim().is_empty() {
+            // XML whitespace is ASCII; most text here is indentation.
+            if !raw.bytes().all(|b| b.is_ascii_whitespace()) {
                 let range = child.range();
                 let source = &ctx.text[range.clone()];
                 let start = range.start + (source.len() - source.trim_start().len());

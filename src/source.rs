@@ -353,6 +353,9 @@ impl LineIndex {
                 checkpoints.push(chars);
                 chars += block.iter().filter(|&&b| (b as i8) >= -0x40).count();
             }
+            // The end of a text whose length is a multiple of CHECKPOINT starts a block of its
+            // own (found by fuzzing: without it that position counted no characters at all).
+            checkpoints.push(chars);
         }
         LineIndex {
             line_starts,
@@ -532,6 +535,14 @@ mod tests {
         assert_eq!(index.position(text, text.len()), (4, 2));
         assert_eq!(index.line_text(text, 2), "çé<x>");
         assert_eq!(index.line_count(), 4);
+    }
+
+    #[test]
+    fn position_at_the_end_of_a_checkpoint_sized_text() {
+        let text = "é".repeat(CHECKPOINT / 2);
+        assert_eq!(text.len(), CHECKPOINT);
+        let index = LineIndex::new(&text);
+        assert_eq!(index.position(&text, text.len()), (1, CHECKPOINT / 2 + 1));
     }
 
     #[test]

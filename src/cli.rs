@@ -292,7 +292,17 @@ fn inspect(args: &CommonArgs, mode: Mode, env: &mut Env<'_>) -> io::Result<i32> 
             }
             continue;
         }
+        let before = inputs.len();
         match collect(path, &mut inputs) {
+            Ok(()) if inputs.len() == before => {
+                // Not an error (exit code unchanged), but a CI job pointed at the wrong folder
+                // should not pass in silence.
+                writeln!(
+                    env.stderr,
+                    "adinspect: warning: {}: no *.xml files found",
+                    path.display()
+                )?;
+            }
             Ok(()) => {}
             Err(err) => {
                 writeln!(

@@ -806,3 +806,12 @@ fn inputs_are_never_written() {
     );
     assert_eq!(before, after);
 }
+
+#[test]
+fn a_directory_without_xml_files_is_mentioned() {
+    let scratch = Scratch::new("empty");
+    scratch.write("notes.txt", b"nothing here");
+    let output = run(&["check", scratch.path().to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0));
+    assert!(stderr(&output).contains("no *.xml files found"));
+}

@@ -327,9 +327,10 @@ fn inspect(args: &CommonArgs, mode: Mode, env: &mut Env<'_>) -> io::Result<i32> 
         report: matches!(mode, Mode::Show(_)) && !args.quiet,
         selection,
     };
+    // A file written with -o is not a terminal: coloured only when asked for explicitly.
+    let writes_terminal = env.stdout_is_terminal && args.output_file.is_none();
     let color = matches!(mode, Mode::Show(Format::Human) | Mode::Check(Format::Human))
-        && args.output_file.is_none()
-        && use_color(args.color, env.stdout_is_terminal, env.var);
+        && use_color(args.color, writes_terminal, env.var);
     let painter = Painter { color };
     let fail_at = match (args.exit_zero, args.fail_level) {
         (true, _) | (_, FailLevel::Never) => None,

@@ -325,10 +325,10 @@ impl<'a> Protocol<'a> {
         }
         let mut slots = [0u16; SLOT_NAMES.len()];
         for (i, leaf) in settings.iter().enumerate() {
-            if let (Some(slot), Ok(position)) = (slot_of(leaf.name()), u16::try_from(i + 1)) {
-                if slots[slot] == 0 {
-                    slots[slot] = position;
-                }
+            if let (Some(slot), Ok(position)) = (slot_of(leaf.name()), u16::try_from(i + 1))
+                && slots[slot] == 0
+            {
+                slots[slot] = position;
             }
         }
         let any = extras.type_attribute.is_some()

@@ -309,10 +309,10 @@ impl Show<'_, '_> {
             " ".repeat(indent),
             self.p.dim(&format!("(line {})", error.line))
         )?;
-        if let Some(code) = &error.code {
-            if self.marked(&code.span).next().is_some() {
-                self.row(indent + 2, "ErrorCode", &code.value, Some(&code.span))?;
-            }
+        if let Some(code) = &error.code
+            && self.marked(&code.span).next().is_some()
+        {
+            self.row(indent + 2, "ErrorCode", &code.value, Some(&code.span))?;
         }
         if let Some(time) = &error.time {
             self.row(indent + 2, "Time", time, Some(&error.tag))?;

@@ -32,10 +32,8 @@ pub fn check(ctx: &mut Context<'_, '_>) {
 
 /// The element after `node` in document order, within `root`; `descend` enters its children.
 fn next_element<'a>(node: XmlNode<'a>, root: XmlNode<'a>, descend: bool) -> Option<XmlNode<'a>> {
-    if descend {
-        if let Some(child) = node.first_element_child() {
-            return Some(child);
-        }
+    if descend && let Some(child) = node.first_element_child() {
+        return Some(child);
     }
     let mut current = node;
     loop {

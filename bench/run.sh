@@ -43,7 +43,8 @@ run startup 300 20 -N \
   -n "/bin/true" "/bin/true" \
   -n "adinspect check 1 KB" "$bin check --fail-level never $data/small.xml"
 
-peak() { /usr/bin/time -f %M "$@" >/dev/null 2>"$out/time.txt" || true; tail -1 "$out/time.txt"; }
+timing=$(mktemp)
+peak() { /usr/bin/time -f %M "$@" >/dev/null 2>"$timing" || true; tail -1 "$timing"; }
 {
   echo "floor_100mb_kb=$(peak "$floor" "$data/big-100mb.xml")"
   echo "adinspect_100mb_kb=$(peak "$bin" check --format jsonl --fail-level never "$data/big-100mb.xml")"
@@ -55,5 +56,6 @@ peak() { /usr/bin/time -f %M "$@" >/dev/null 2>"$out/time.txt" || true; tail -1 
   echo "files_bytes=$(du -sb "$data/files" | cut -f1)"
 } > "$out/memory.txt"
 
+rm -f "$timing"
 python3 bench/report.py "$out" > BENCHMARKS.md
 echo "BENCHMARKS.md written"

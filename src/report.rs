@@ -55,7 +55,6 @@ pub struct ProtocolReport {
     pub line: usize,
     /// The `<Protocol` tag: findings about the Protocol as a whole start here.
     pub tag: Range<usize>,
-    pub column: usize,
     pub type_name: Option<String>,
     pub settings: Vec<Setting>,
     pub security: Option<SecurityReport>,
@@ -194,7 +193,7 @@ impl Builder<'_> {
     }
 
     fn protocol(&self, account: &Account<'_>, protocol: &Protocol<'_>) -> ProtocolReport {
-        let (line, column) = self.position(protocol.node);
+        let line = self.position(protocol.node).0;
         let type_name = protocol.type_name().map(str::to_string);
         let has_server = matches!(
             protocol.setting("Type").map(Leaf::value),
@@ -310,7 +309,6 @@ impl Builder<'_> {
         ProtocolReport {
             line,
             tag: protocol.tag_span(),
-            column,
             type_name,
             settings: self.settings(&protocol.settings),
             security,

@@ -563,33 +563,29 @@ fn use_color_decision_table() {
                 .map(|(_, v)| v.to_string())
         }
     };
-    assert!(use_color(ColorChoice::Auto, true, &env(&[])));
-    assert!(!use_color(
-        ColorChoice::Auto,
-        true,
-        &env(&[("TERM", "dumb")])
-    ));
-    assert!(!use_color(
-        ColorChoice::Auto,
-        true,
-        &env(&[("NO_COLOR", "1")])
-    ));
-    assert!(use_color(
-        ColorChoice::Auto,
-        false,
-        &env(&[("CLICOLOR_FORCE", "1")])
-    ));
-    assert!(!use_color(
-        ColorChoice::Auto,
-        false,
-        &env(&[("CLICOLOR_FORCE", "0")])
-    ));
-    assert!(use_color(
-        ColorChoice::Always,
-        false,
-        &env(&[("NO_COLOR", "1")])
-    ));
-    assert!(!use_color(ColorChoice::Never, true, &env(&[])));
+    // (choice, stdout is a terminal, environment, expected)
+    type Case = (
+        ColorChoice,
+        bool,
+        &'static [(&'static str, &'static str)],
+        bool,
+    );
+    let table: &[Case] = &[
+        (ColorChoice::Auto, true, &[], true),
+        (ColorChoice::Auto, true, &[("TERM", "dumb")], false),
+        (ColorChoice::Auto, true, &[("NO_COLOR", "1")], false),
+        (ColorChoice::Auto, false, &[("CLICOLOR_FORCE", "1")], true),
+        (ColorChoice::Auto, false, &[("CLICOLOR_FORCE", "0")], false),
+        (ColorChoice::Always, false, &[("NO_COLOR", "1")], true),
+        (ColorChoice::Never, true, &[], false),
+    ];
+    for &(choice, terminal, vars, expected) in table {
+        assert_eq!(
+            use_color(choice, terminal, &env(vars)),
+            expected,
+            "{choice:?} {terminal} {vars:?}"
+        );
+    }
 }
 
 #[cfg(unix)]

@@ -1,36 +1,85 @@
-//! Where the time goes for one input: decode, line index, parse, model, rules.
-//!   cargo run --release --example phases -- FILE
-use std::time::Instant;
+//! Where the time goes: decode, line index, prescan, parse, model, rules, summed over every
+//! input (files, or directories searched for *.xml).
+//!   cargo run --release --example phases -- PATH...
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+fn collect(path: &Path, out: &mut Vec<PathBuf>) {
+    if path.is_dir() {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        entries.sort();
+        for entry in entries {
+            collect(&entry, out);
+        }
+    } else {
+        out.push(path.to_path_buf());
+    }
+}
+
+#[derive(Default)]
+struct Phases {
+    read: Duration,
+    decode: Duration,
+    index: Duration,
+    prescan: Duration,
+    parse: Duration,
+    model: Duration,
+    rules: Duration,
+    drop: Duration,
+}
 
 fn main() {
-    let path = std::env::args().nth(1).expect("FILE");
-    let t = Instant::now();
-    let bytes = std::fs::read(&path).unwrap();
-    let read = t.elapsed();
-    let t = Instant::now();
-    let decoded = adinspect::source::decode(bytes);
-    let decode = t.elapsed();
-    let t = Instant::now();
-    let index = adinspect::source::LineIndex::new(&decoded.text);
-    let line_index = t.elapsed();
-    let t = Instant::now();
-    let crowded = adinspect::xml::crowded_tag(&decoded.text, adinspect::xml::MAX_ATTRIBUTES);
-    let prescan = t.elapsed();
-    let t = Instant::now();
-    let doc = adinspect::xml::parse(&decoded.text, &index).unwrap();
-    let parse = t.elapsed().saturating_sub(prescan);
-    let t = Instant::now();
-    let model = adinspect::model::Model::build(&doc);
-    let build = t.elapsed();
-    let t = Instant::now();
-    let findings = adinspect::rules::check(&model, &decoded.text);
-    let rules = t.elapsed();
-    let t = Instant::now();
-    drop(model);
-    drop(doc);
-    let dropping = t.elapsed();
+    let mut files = Vec::new();
+    for arg in std::env::args().skip(1) {
+        collect(Path::new(&arg), &mut files);
+    }
+    let mut p = Phases::default();
+    let mut findings = 0;
+    let timed = |total: &mut Duration, t: Instant| *total += t.elapsed();
+    for path in &files {
+        let t = Instant::now();
+        let bytes = std::fs::read(path).unwrap();
+        timed(&mut p.read, t);
+        let t = Instant::now();
+        let decoded = adinspect::source::decode(bytes);
+        timed(&mut p.decode, t);
+        let t = Instant::now();
+        // adinspect builds it only when there are findings to place; timed to show its cost.
+        let _index = adinspect::source::LineIndex::new(&decoded.text);
+        timed(&mut p.index, t);
+        let t = Instant::now();
+        let crowded = adinspect::xml::crowded_tag(&decoded.text, adinspect::xml::MAX_ATTRIBUTES);
+        let prescan = t.elapsed();
+        p.prescan += prescan;
+        assert!(crowded.is_none());
+        let t = Instant::now();
+        let doc = adinspect::xml::parse(&decoded.text).unwrap();
+        p.parse += t.elapsed().saturating_sub(prescan);
+        let t = Instant::now();
+        let model = adinspect::model::Model::build(&doc);
+        timed(&mut p.model, t);
+        let t = Instant::now();
+        findings += adinspect::rules::check(&model, &decoded.text).len();
+        timed(&mut p.rules, t);
+        let t = Instant::now();
+        drop(model);
+        drop(doc);
+        timed(&mut p.drop, t);
+    }
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     println!(
-        "read {read:?} decode {decode:?} index {line_index:?} prescan {prescan:?} parse {parse:?} model {build:?} rules {rules:?} drop {dropping:?} ({} findings, crowded {crowded:?})",
-        findings.len()
+        "{} inputs, {findings} findings; ms: read {:.1} decode {:.1} index {:.1} prescan {:.1} parse {:.1} model {:.1} rules {:.1} drop {:.1}",
+        files.len(),
+        ms(p.read),
+        ms(p.decode),
+        ms(p.index),
+        ms(p.prescan),
+        ms(p.parse),
+        ms(p.model),
+        ms(p.rules),
+        ms(p.drop)
     );
 }

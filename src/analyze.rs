@@ -1,6 +1,8 @@
 //! One input from bytes to located findings (and, for `show`, the report): decode, parse,
 //! classify, check, then apply the rule selection and severities in this one place.
 
+use std::sync::OnceLock;
+
 use crate::finding::{Finding, Located};
 use crate::model::{DocKind, Model};
 use crate::report::{self, DocumentReport};
@@ -22,16 +24,24 @@ pub struct Analysis {
     pub kind: DocKind,
     pub encoding: Encoding,
     pub text: String,
-    pub index: LineIndex,
+    /// Built on first use: an input without findings never needs line numbers.
+    index: OnceLock<LineIndex>,
     pub findings: Vec<Located>,
     pub report: Option<DocumentReport>,
+}
+
+impl Analysis {
+    pub fn index(&self) -> &LineIndex {
+        self.index.get_or_init(|| LineIndex::new(&self.text))
+    }
 }
 
 /// Analyses one input. Pass a `Vec<u8>` to spare a copy of large inputs.
 pub fn analyze(bytes: impl Into<Vec<u8>>, options: &Options) -> Analysis {
     let decoded = source::decode(bytes);
     let text = decoded.text;
-    let index = LineIndex::new(&text);
+    let index = OnceLock::new();
+    let index_of = || index.get_or_init(|| LineIndex::new(&text));
     let mut raw: Vec<Finding> = decoded.findings;
     let (kind, report) = if decoded.looks_binary {
         let model = Model::sniff(&text, true);
@@ -39,16 +49,20 @@ pub fn analyze(bytes: impl Into<Vec<u8>>, options: &Options) -> Analysis {
         raw.extend(rules::check(&model, &text));
         (
             model.kind,
-            options.report.then(|| report::build(&model, &text, &index)),
+            options
+                .report
+                .then(|| report::build(&model, &text, index_of())),
         )
     } else {
-        match xml::parse(&text, &index) {
+        match xml::parse(&text) {
             Ok(doc) => {
                 let model = Model::build(&doc);
                 raw.extend(rules::check(&model, &text));
                 (
                     model.kind,
-                    options.report.then(|| report::build(&model, &text, &index)),
+                    options
+                        .report
+                        .then(|| report::build(&model, &text, index_of())),
                 )
             }
             Err(parse_error) => {
@@ -59,12 +73,14 @@ pub fn analyze(bytes: impl Into<Vec<u8>>, options: &Options) -> Analysis {
                 raw.extend(rules::check(&model, &text));
                 (
                     model.kind,
-                    options.report.then(|| report::build(&model, &text, &index)),
+                    options
+                        .report
+                        .then(|| report::build(&model, &text, index_of())),
                 )
             }
         }
     };
-    let findings = locate(raw, &options.selection, &text, &index);
+    let findings = locate(raw, &options.selection, &text, index_of);
     Analysis {
         kind,
         encoding: decoded.encoding,
@@ -76,7 +92,12 @@ pub fn analyze(bytes: impl Into<Vec<u8>>, options: &Options) -> Analysis {
 }
 
 /// Applies the selection and the catalogue severities, resolves positions, sorts by position.
-fn locate(raw: Vec<Finding>, selection: &Selection, text: &str, index: &LineIndex) -> Vec<Located> {
+fn locate<'i>(
+    raw: Vec<Finding>,
+    selection: &Selection,
+    text: &str,
+    index: impl Fn() -> &'i LineIndex,
+) -> Vec<Located> {
     let mut located: Vec<Located> = raw
         .into_iter()
         .filter_map(|finding| {
@@ -86,6 +107,7 @@ fn locate(raw: Vec<Finding>, selection: &Selection, text: &str, index: &LineInde
             }
             let start = finding.span.start.min(text.len());
             let end = finding.span.end.clamp(start, text.len());
+            let index = index();
             let (line, column) = index.position(text, start);
             let (end_line, end_column) = index.position(text, end);
             Some(Located {

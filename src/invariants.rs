@@ -7,7 +7,7 @@ use crate::render::{self, FileResult, human::Painter};
 /// Every position lies inside the input, ends do not come before starts, and every renderer
 /// accepts the result.
 pub fn assert_sound(analysis: Analysis) {
-    let lines = analysis.index.line_count();
+    let lines = analysis.index().line_count();
     // (line, width in characters) of the last line measured: findings come sorted, so one
     // long line is counted once, not once per finding.
     let mut measured = (0, 0);
@@ -22,9 +22,9 @@ pub fn assert_sound(analysis: Analysis) {
         if measured.0 != f.line {
             // The raw line: carriage returns included (line_text drops trailing ones for
             // display, and a finding may sit after them, at the end of the input).
-            let start = analysis.index.line_start(f.line);
+            let start = analysis.index().line_start(f.line);
             let end = if f.line < lines {
-                analysis.index.line_start(f.line + 1) - 1
+                analysis.index().line_start(f.line + 1) - 1
             } else {
                 analysis.text.len()
             };

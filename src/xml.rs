@@ -14,7 +14,7 @@ pub type XmlDocument<'a> = roxmltree::Document<'a>;
 pub const MAX_ATTRIBUTES: usize = 100;
 
 /// Parses with DTDs disallowed (no entity expansion, nothing fetched).
-pub fn parse<'a>(text: &'a str, index: &LineIndex) -> Result<XmlDocument<'a>, Finding> {
+pub fn parse(text: &str) -> Result<XmlDocument<'_>, Finding> {
     if let Some((count, at)) = crowded_tag(text, MAX_ATTRIBUTES) {
         return Err(Finding::new(
             "input-too-complex",
@@ -26,7 +26,8 @@ pub fn parse<'a>(text: &'a str, index: &LineIndex) -> Result<XmlDocument<'a>, Fi
         ));
     }
     roxmltree::Document::parse_with_options(text, options()).map_err(|err| {
-        let mut finding = error_finding(text, index, &err);
+        // The line index is built here, on the error path only: most inputs never need one.
+        let mut finding = error_finding(text, &LineIndex::new(text), &err);
         // A second root (two documents pasted together) reads better said plainly.
         if matches!(
             err,
@@ -54,6 +55,26 @@ fn options<'a>() -> roxmltree::ParsingOptions<'a> {
 /// values.
 pub fn crowded_tag(text: &str, limit: usize) -> Option<(usize, usize)> {
     let bytes = text.as_bytes();
+    // Quick exit: a crowded tag needs more than `limit` `=` with no `<` between them, which
+    // ordinary documents never have. Each gap between two `=` is searched once, backwards, so
+    // this costs one pass over the `=` and a short look behind each.
+    let mut run = 0;
+    let mut previous = 0;
+    let mut may_be_crowded = false;
+    for at in memchr::memchr_iter(b'=', bytes) {
+        if memchr::memrchr(b'<', &bytes[previous..at]).is_some() {
+            run = 0;
+        }
+        run += 1;
+        previous = at;
+        if run > limit {
+            may_be_crowded = true;
+            break;
+        }
+    }
+    if !may_be_crowded {
+        return None;
+    }
     let after = |from: usize, needle: &[u8]| {
         memchr::memmem::find(&bytes[from.min(bytes.len())..], needle)
             .map_or(bytes.len(), |p| from + p + needle.len())
@@ -206,6 +227,18 @@ pub fn tag_span(node: XmlNode<'_>) -> Span {
 
 /// The element's text content (all its direct text children, which comments may split).
 pub fn element_text<'a>(node: XmlNode<'a>) -> Cow<'a, str> {
+    // The usual case, one text child, without iterating.
+    match (node.first_child(), node.last_child()) {
+        (None, _) => return Cow::Borrowed(""),
+        (Some(first), Some(last)) if first == last => {
+            return Cow::Borrowed(if first.is_text() {
+                first.text().unwrap_or_default()
+            } else {
+                ""
+            });
+        }
+        _ => {}
+    }
     let mut texts = node
         .children()
         .filter(|c| c.is_text())
@@ -256,9 +289,8 @@ mod tests {
     use super::*;
 
     fn parse_error(text: &str) -> (Finding, (usize, usize)) {
-        let index = LineIndex::new(text);
-        let finding = parse(text, &index).unwrap_err();
-        let position = index.position(text, finding.span.start);
+        let finding = parse(text).unwrap_err();
+        let position = LineIndex::new(text).position(text, finding.span.start);
         (finding, position)
     }
 
@@ -293,8 +325,21 @@ mod tests {
             Some((2, 0))
         );
         assert_eq!(crowded_tag("<r a='1'/>", 1), None);
-        let index = LineIndex::new(&text);
-        assert_eq!(parse(&text, &index).unwrap_err().rule, "input-too-complex");
+        assert_eq!(parse(&text).unwrap_err().rule, "input-too-complex");
+    }
+
+    #[test]
+    fn many_equals_signs_outside_one_tag_are_not_crowded() {
+        // Many `=` in total but never more than two between `<`: the quick exit.
+        let text: String = (0..500).map(|i| format!("<a x='{i}'>k=v</a>")).collect();
+        assert_eq!(crowded_tag(&format!("<r>{text}</r>"), 2), None);
+        // A run of `=` in text (no `<` between) goes to the full scan, which finds no tag.
+        let equals = "=".repeat(300);
+        assert_eq!(crowded_tag(&format!("<r a='1'>{equals}</r>"), 2), None);
+        // The tag at the end of a long document is still found.
+        let crowded: String = (0..5).map(|i| format!(" b{i}='1'")).collect();
+        let doc = format!("<r>{text}<c{crowded}/></r>");
+        assert_eq!(crowded_tag(&doc, 4), Some((5, doc.find("<c").unwrap())));
     }
 
     #[test]

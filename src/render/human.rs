@@ -74,9 +74,9 @@ pub fn write_finding(
         f.column
     )?;
     let analysis = &file.analysis;
-    let line_text = analysis.index.line_text(&analysis.text, f.line);
+    let line_text = analysis.index().line_text(&analysis.text, f.line);
     if !line_text.trim().is_empty() || f.column > 1 {
-        let line_start = analysis.index.line_start(f.line);
+        let line_start = analysis.index().line_start(f.line);
         let offset = f.span.start.saturating_sub(line_start);
         let (shown, caret_at, caret_len) = snippet(line_text, offset, f.span.len());
         writeln!(out, "{pad} {}", p.gutter("|"))?;

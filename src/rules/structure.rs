@@ -17,64 +17,74 @@ pub fn check(ctx: &mut Context<'_, '_>) {
     let (Some(root), Some(vocabulary)) = (ctx.model.root, ctx.model.vocabulary) else {
         return;
     };
-    // Document order without recursion or a stack (documents may nest a million deep), and
-    // with the option of skipping a subtree.
     let namespaces = Namespaces::new(ctx.model);
-    let mut next = Some(root);
-    while let Some(node) = next {
-        if let Some(namespaces) = &namespaces {
-            namespaces.visit(ctx, node);
-        }
-        let descend = check_element(ctx, vocabulary, node);
-        next = next_element(node, root, descend);
-    }
-}
-
-/// The element after `node` in document order, within `root`; `descend` enters its children.
-fn next_element<'a>(node: XmlNode<'a>, root: XmlNode<'a>, descend: bool) -> Option<XmlNode<'a>> {
-    if descend && let Some(child) = node.first_element_child() {
-        return Some(child);
-    }
-    let mut current = node;
-    loop {
-        if current == root {
-            return None;
-        }
-        if let Some(sibling) = current.next_sibling_element() {
-            return Some(sibling);
-        }
-        current = current.parent_element()?;
-    }
-}
-
-/// Checks one element; returns whether its children are worth visiting.
-fn check_element(ctx: &mut Context<'_, '_>, vocabulary: Vocabulary, node: XmlNode<'_>) -> bool {
-    let Some(def) = check_name(ctx, vocabulary, node) else {
-        return false; // unknown element: its children would only repeat the finding
+    let walk = Walk {
+        vocabulary,
+        namespaces: namespaces.as_ref(),
     };
-    if def.undocumented {
-        ctx.push(Finding::new(
-            "undocumented-element",
-            tag_span(node),
-            format!(
-                "<{}> is not in the POX reference; Exchange emits it, and other clients ignore it",
-                def.name
-            ),
-        ));
+    if let Some(namespaces) = &namespaces {
+        namespaces.visit(ctx, root, None);
     }
-    check_parent(ctx, def, node);
-    if node.attributes().len() > 0 {
-        check_attributes(ctx, def, node);
-        values::check_attribute_values(ctx, def, node);
+    // Containers still to visit. Each element is judged once, from its parent's loop over its
+    // children (the parent's definition is at hand there); an explicit list instead of
+    // recursion, because documents may nest a million deep.
+    let mut pending = Vec::new();
+    walk.element(ctx, root, None, &mut pending);
+    while let Some((node, def)) = pending.pop() {
+        walk.container(ctx, node, def, &mut pending);
     }
-    if def.opaque {
-        return false;
+}
+
+type Pending<'a> = Vec<(XmlNode<'a>, &'static ElementDef)>;
+
+struct Walk<'w, 'a> {
+    vocabulary: Vocabulary,
+    namespaces: Option<&'w Namespaces<'a>>,
+}
+
+impl Walk<'_, '_> {
+    /// Checks one element's name, place, attributes and (for a value) its text; a known
+    /// container is queued, an unknown element's subtree is skipped (its children would only
+    /// repeat the finding).
+    fn element<'a>(
+        &self,
+        ctx: &mut Context<'_, '_>,
+        node: XmlNode<'a>,
+        parent: Option<(XmlNode<'a>, &str)>,
+        pending: &mut Pending<'a>,
+    ) -> Option<&'static ElementDef> {
+        let def = check_name(ctx, self.vocabulary, node)?;
+        if def.undocumented {
+            ctx.push(Finding::new(
+                "undocumented-element",
+                tag_span(node),
+                format!(
+                    "<{}> is not in the POX reference; Exchange emits it, and other clients ignore it",
+                    def.name
+                ),
+            ));
+        }
+        if let Some((_, parent_name)) = parent {
+            check_parent(ctx, def, node, parent_name);
+        }
+        if node.attributes().len() > 0 {
+            check_attributes(ctx, def, node);
+            values::check_attribute_values(ctx, def, node);
+        }
+        if def.opaque {
+            return Some(def);
+        }
+        if def.is_container() {
+            pending.push((node, def));
+        } else if let Some(first) = node.first_element_child() {
+            self.children_in_value(ctx, def, first);
+        } else {
+            values::check_value(ctx, def, node);
+        }
+        Some(def)
     }
-    if def.is_container() {
-        check_container(ctx, def, node);
-        return true;
-    }
-    if let Some(first) = node.first_element_child() {
+
+    fn children_in_value(&self, ctx: &mut Context<'_, '_>, def: &ElementDef, first: XmlNode<'_>) {
         let mut finding = Finding::new(
             "children-in-value",
             tag_span(first),
@@ -84,7 +94,7 @@ fn check_element(ctx: &mut Context<'_, '_>, vocabulary: Vocabulary, node: XmlNod
                 local_name(first)
             ),
         );
-        if vocabulary != Vocabulary::Mobile
+        if self.vocabulary != Vocabulary::Mobile
             && Vocabulary::Mobile.lookup(local_name(first)).is_some()
         {
             finding = finding.with_help(
@@ -93,10 +103,74 @@ fn check_element(ctx: &mut Context<'_, '_>, vocabulary: Vocabulary, node: XmlNod
             );
         }
         ctx.push(finding);
-    } else {
-        values::check_value(ctx, def, node);
     }
-    false
+
+    /// One loop over a container's children: stray text, repeated and missing children, and
+    /// each child element itself.
+    fn container<'a>(
+        &self,
+        ctx: &mut Context<'_, '_>,
+        node: XmlNode<'a>,
+        def: &'static ElementDef,
+        pending: &mut Pending<'a>,
+    ) {
+        let name = local_name(node);
+        let mut seen = Seen::Few(Vec::new());
+        for child in node.children() {
+            if child.is_text() {
+                check_text_in_container(ctx, def, child);
+                continue;
+            }
+            if !child.is_element() {
+                continue;
+            }
+            if let Some(namespaces) = self.namespaces {
+                namespaces.visit(ctx, child, Some(node));
+            }
+            let child_name = local_name(child);
+            let child_def = self.element(ctx, child, Some((node, name)), pending);
+            // Unknown names count as repeatable: unknown-element already reports them.
+            if !seen.insert(child_name) && child_def.is_some_and(|d| !d.repeatable) {
+                ctx.push(Finding::new(
+                    "duplicate-element",
+                    tag_span(child),
+                    format!(
+                        "<{child_name}> appears more than once in <{}>; clients read only one of them",
+                        def.name
+                    ),
+                ));
+            }
+        }
+        for required in def.required {
+            if !seen.contains(required) {
+                ctx.push(Finding::new(
+                    "missing-element",
+                    tag_span(node),
+                    format!("<{}> has no <{required}>, which it must contain", def.name),
+                ));
+            }
+        }
+    }
+}
+
+fn check_text_in_container(ctx: &mut Context<'_, '_>, def: &ElementDef, child: XmlNode<'_>) {
+    let raw = child.text().unwrap_or_default();
+    // XML whitespace is ASCII; most text here is indentation.
+    if raw.bytes().all(|b| b.is_ascii_whitespace()) {
+        return;
+    }
+    let range = child.range();
+    let source = &ctx.text[range.clone()];
+    let start = range.start + (source.len() - source.trim_start().len());
+    ctx.push(Finding::new(
+        "text-in-container",
+        start..start + source.trim().len().max(1),
+        format!(
+            "text {:?} directly inside <{}>, which only holds elements",
+            truncate(raw.trim(), 40),
+            def.name
+        ),
+    ));
 }
 
 /// Reports unknown, misspelt and wrong-document names; returns the definition when known.
@@ -161,11 +235,7 @@ fn check_name(
     None
 }
 
-fn check_parent(ctx: &mut Context<'_, '_>, def: &ElementDef, node: XmlNode<'_>) {
-    let Some(parent) = node.parent_element() else {
-        return; // the root: document rules judge it
-    };
-    let parent_name = local_name(parent);
+fn check_parent(ctx: &mut Context<'_, '_>, def: &ElementDef, node: XmlNode<'_>, parent_name: &str) {
     if def.parents.is_empty() {
         ctx.push(Finding::new(
             "misplaced-element",
@@ -251,61 +321,6 @@ impl<'a> Seen<'a> {
     }
 }
 
-fn check_container<'a>(ctx: &mut Context<'_, '_>, def: &ElementDef, node: XmlNode<'a>) {
-    let mut seen = Seen::Few(Vec::new());
-    for child in node.children() {
-        if child.is_text() {
-            let raw = child.text().unwrap_or_default();
-            // XML whitespace is ASCII; most text here is indentation.
-            if !raw.bytes().all(|b| b.is_ascii_whitespace()) {
-                let range = child.range();
-                let source = &ctx.text[range.clone()];
-                let start = range.start + (source.len() - source.trim_start().len());
-                ctx.push(Finding::new(
-                    "text-in-container",
-                    start..start + source.trim().len().max(1),
-                    format!(
-                        "text {:?} directly inside <{}>, which only holds elements",
-                        truncate(raw.trim(), 40),
-                        def.name
-                    ),
-                ));
-            }
-            continue;
-        }
-        if !child.is_element() {
-            continue;
-        }
-        let name = local_name(child);
-        if !seen.insert(name) {
-            let repeatable = ctx
-                .model
-                .vocabulary
-                .and_then(|v| v.lookup(name))
-                .is_none_or(|d| d.repeatable);
-            if !repeatable {
-                ctx.push(Finding::new(
-                    "duplicate-element",
-                    tag_span(child),
-                    format!(
-                        "<{name}> appears more than once in <{}>; clients read only one of them",
-                        def.name
-                    ),
-                ));
-            }
-        }
-    }
-    for required in def.required {
-        if !seen.contains(required) {
-            ctx.push(Finding::new(
-                "missing-element",
-                tag_span(node),
-                format!("<{}> has no <{required}>, which it must contain", def.name),
-            ));
-        }
-    }
-}
-
 pub fn truncate(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
         text.to_string()
@@ -341,8 +356,7 @@ impl<'a> Namespaces<'a> {
         })
     }
 
-    fn expected(&self, node: XmlNode<'_>) -> &'static [&'static str] {
-        let is_root = node.parent_element().is_none();
+    fn expected(&self, is_root: bool) -> &'static [&'static str] {
         match self.kind {
             DocKind::OutlookRequest => &[NS_REQUEST],
             DocKind::MobilesyncRequest => &[NS_MOBILE_REQUEST],
@@ -354,7 +368,8 @@ impl<'a> Namespaces<'a> {
         }
     }
 
-    pub fn visit(&self, ctx: &mut Context<'_, '_>, node: XmlNode<'_>) {
+    /// `parent` is the element's parent element (None for the root).
+    pub fn visit(&self, ctx: &mut Context<'_, '_>, node: XmlNode<'_>, parent: Option<XmlNode<'_>>) {
         // https:// forms count as their http:// namespace here; https-namespace reports them.
         let matches = |ns: Option<&str>, wanted: &[&str]| {
             ns.is_some_and(|u| {
@@ -367,18 +382,17 @@ impl<'a> Namespaces<'a> {
         };
         let root = self.root;
         let actual = node.tag_name().namespace();
-        let parent = node.parent_element();
         let parent_actual = parent.and_then(|p| p.tag_name().namespace());
-        let inherited = parent.is_some() && parent_actual == actual;
+        let inherited = parent.is_some() && same_namespace(parent_actual, actual);
         // Below the root's children every element expects what its parent expects, so one
         // that inherits its parent's namespace can neither be wrong where the parent is right
         // nor be the first wrong one.
         if inherited && parent.is_some_and(|p| p != root) {
             return;
         }
-        let wanted = self.expected(node);
+        let wanted = self.expected(parent.is_none());
         let ok = matches(actual, wanted);
-        let parent_ok = parent.is_some_and(|p| matches(parent_actual, self.expected(p)));
+        let parent_ok = parent.is_some_and(|p| matches(parent_actual, self.expected(p == root)));
         let name = local_name(node);
         if let Some(uri) = actual.filter(|u| u.starts_with("https://"))
             && !inherited
@@ -417,6 +431,15 @@ impl<'a> Namespaces<'a> {
                 ),
             }
         }
+    }
+}
+
+/// Namespace URIs are shared by the elements that use them, so equal pointers settle most
+/// comparisons without reading the URI.
+fn same_namespace(a: Option<&str>, b: Option<&str>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => std::ptr::eq(a, b) || a == b,
+        (a, b) => a == b,
     }
 }
 

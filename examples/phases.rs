@@ -1,6 +1,6 @@
 //! Where the time goes: decode, line index, prescan, parse, model, rules, summed over every
 //! input (files, or directories searched for *.xml).
-//!   cargo run --release --example phases -- PATH...
+//!   cargo run --release --example phases -- [-j THREADS] PATH...
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -33,7 +33,13 @@ struct Phases {
 
 fn main() {
     let mut files = Vec::new();
-    for arg in std::env::args().skip(1) {
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let mut threads = adinspect::parallel::Threads::ONE;
+    if args.first().is_some_and(|a| a == "-j") {
+        threads = adinspect::parallel::Threads::new(args[1].parse().expect("-j N"));
+        args.drain(..2);
+    }
+    for arg in args {
         collect(Path::new(&arg), &mut files);
     }
     let mut p = Phases::default();
@@ -59,10 +65,10 @@ fn main() {
         let doc = adinspect::xml::parse(&decoded.text).unwrap();
         p.parse += t.elapsed().saturating_sub(prescan);
         let t = Instant::now();
-        let model = adinspect::model::Model::build(&doc);
+        let model = adinspect::model::Model::build_with(&doc, threads);
         timed(&mut p.model, t);
         let t = Instant::now();
-        findings += adinspect::rules::check(&model, &decoded.text).len();
+        findings += adinspect::rules::check_with(&model, &decoded.text, threads).len();
         timed(&mut p.rules, t);
         let t = Instant::now();
         drop(model);

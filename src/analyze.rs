@@ -5,6 +5,7 @@ use std::sync::OnceLock;
 
 use crate::finding::{Finding, Located};
 use crate::model::{DocKind, Model};
+use crate::parallel::{self, Threads};
 use crate::report::{self, DocumentReport};
 use crate::rules::{self, Selection};
 use crate::source::{self, Encoding, LineIndex};
@@ -15,6 +16,9 @@ pub struct Options {
     /// Build the `show` report (costs a little; `check` does not need it).
     pub report: bool,
     pub selection: Selection,
+    /// Threads one large input may use (`None`: one per core, asked only when an input is
+    /// large enough to split).
+    pub threads: Option<usize>,
 }
 
 /// Everything known about one input after analysis. Owns its text so that renderers can quote
@@ -56,8 +60,9 @@ pub fn analyze(bytes: impl Into<Vec<u8>>, options: &Options) -> Analysis {
     } else {
         match xml::parse(&text) {
             Ok(doc) => {
-                let model = Model::build(&doc);
-                raw.extend(rules::check(&model, &text));
+                let threads = threads_for(&text, options);
+                let model = Model::build_with(&doc, threads);
+                raw.extend(rules::check_with(&model, &text, threads));
                 (
                     model.kind,
                     options
@@ -89,6 +94,17 @@ pub fn analyze(bytes: impl Into<Vec<u8>>, options: &Options) -> Analysis {
         findings,
         report,
     }
+}
+
+/// Small inputs stay on the calling thread (and never ask for the core count, which reads
+/// cgroup files: scripts call adinspect once per small file).
+fn threads_for(text: &str, options: &Options) -> Threads {
+    if text.len() < parallel::MIN_PARALLEL_BYTES {
+        return Threads::ONE;
+    }
+    Threads::new(options.threads.unwrap_or_else(|| {
+        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+    }))
 }
 
 /// Applies the selection and the catalogue severities, resolves positions, sorts by position.

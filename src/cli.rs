@@ -326,6 +326,7 @@ fn inspect(args: &CommonArgs, mode: Mode, env: &mut Env<'_>) -> io::Result<i32> 
     let options = Options {
         report: matches!(mode, Mode::Show(_)) && !args.quiet,
         selection,
+        threads: args.threads,
     };
     // A file written with -o is not a terminal: coloured only when asked for explicitly.
     let writes_terminal = env.stdout_is_terminal && args.output_file.is_none();

@@ -8,6 +8,7 @@ pub mod cli;
 pub mod finding;
 pub mod invariants;
 pub mod model;
+pub mod parallel;
 pub mod render;
 pub mod report;
 pub mod rules;

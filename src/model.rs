@@ -6,6 +6,7 @@
 use std::borrow::Cow;
 
 use crate::finding::Span;
+use crate::parallel::{self, Threads};
 use crate::schema::Vocabulary;
 use crate::xml::{self, XmlDocument, XmlNode, child_elements, local_name};
 
@@ -291,7 +292,9 @@ struct ProtocolExtras<'a> {
 impl<'a> Protocol<'a> {
     /// One pass over the children: values become settings, known containers their parts.
     fn new(node: XmlNode<'a>, nested: bool) -> Protocol<'a> {
-        let mut settings = Vec::new();
+        // Sized once (element children bound the settings): growing it would allocate three
+        // times for a typical Protocol.
+        let mut settings = Vec::with_capacity(child_elements(node).count());
         let mut extras = ProtocolExtras {
             type_attribute: attribute(node, "Type"),
             version_attribute: attribute(node, "Version"),
@@ -431,16 +434,22 @@ pub struct Account<'a> {
 impl<'a> Account<'a> {
     /// One pass over the children: an Account may hold hundreds of thousands of Protocols,
     /// and every extra pass walks them all again.
-    fn new(node: XmlNode<'a>) -> Account<'a> {
-        let (mut leaves, mut protocols, mut error) = (Vec::new(), Vec::new(), None);
+    fn new(node: XmlNode<'a>, threads: Threads) -> Account<'a> {
+        let (mut leaves, mut protocol_nodes, mut error) = (Vec::new(), Vec::new(), None);
         for child in child_elements(node) {
             match local_name(child) {
-                "Protocol" => protocols.push(Protocol::new(child, false)),
+                "Protocol" => protocol_nodes.push(child),
                 "Error" if error.is_none() => error = Some(ErrorInfo::new(child)),
                 _ if child.first_element_child().is_none() => leaves.push(Leaf::new(child)),
                 _ => {}
             }
         }
+        let protocols = join(parallel::map_chunks(&protocol_nodes, threads, |nodes| {
+            nodes
+                .iter()
+                .map(|node| Protocol::new(*node, false))
+                .collect()
+        }));
         Account {
             node,
             leaves,
@@ -540,6 +549,12 @@ impl<'a> Model<'a> {
 
     /// The model of a well-formed document.
     pub fn build(doc: &'a XmlDocument<'a>) -> Model<'a> {
+        Model::build_with(doc, Threads::ONE)
+    }
+
+    /// The model of a well-formed document, the Protocols of a large Account built on up to
+    /// `threads` threads.
+    pub fn build_with(doc: &'a XmlDocument<'a>, threads: Threads) -> Model<'a> {
         let root = doc.root_element();
         let name = local_name(root);
         let (kind, fragment, looks_like) = classify_root(root);
@@ -572,10 +587,10 @@ impl<'a> Model<'a> {
             }
             _ => {
                 if let Some(node) = response_node {
-                    model.response = Some(build_response(node));
+                    model.response = Some(build_response(node, threads));
                 } else if fragment {
                     let account = match name {
-                        "Account" => Account::new(root),
+                        "Account" => Account::new(root, threads),
                         _ => Account::from_protocol_fragment(root),
                     };
                     model.response = Some(Response {
@@ -762,13 +777,21 @@ fn classify_root(root: XmlNode<'_>) -> (DocKind, bool, Option<String>) {
     (DocKind::NotAutodiscover, false, Some(looks_like))
 }
 
-fn build_response<'a>(node: XmlNode<'a>) -> Response<'a> {
+/// Concatenates the parts `map_chunks` returns (one part, the usual case, is not copied).
+fn join<T>(mut parts: Vec<Vec<T>>) -> Vec<T> {
+    if parts.len() == 1 {
+        return parts.pop().unwrap_or_default();
+    }
+    parts.into_iter().flatten().collect()
+}
+
+fn build_response<'a>(node: XmlNode<'a>, threads: Threads) -> Response<'a> {
     Response {
         node,
         user: child(node, "User").map(leaves).unwrap_or_default(),
         accounts: child_elements(node)
             .filter(|c| local_name(*c) == "Account")
-            .map(Account::new)
+            .map(|account| Account::new(account, threads))
             .collect(),
         error: child(node, "Error").map(ErrorInfo::new),
     }

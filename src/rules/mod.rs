@@ -15,15 +15,66 @@ pub use catalog::{FAMILIES, RULES, Rule, lookup, markdown};
 
 use crate::finding::Finding;
 use crate::model::Model;
+use crate::parallel::{self, Threads};
 
 /// What the checks see, and where they put what they find.
 pub struct Context<'a, 'm> {
     pub model: &'m Model<'a>,
     pub text: &'a str,
+    threads: Threads,
     findings: Vec<Finding>,
 }
 
-impl Context<'_, '_> {
+impl<'a, 'm> Context<'a, 'm> {
+    /// A context for one chunk of work on another thread: same document, own findings.
+    fn fork(&self) -> Context<'a, 'm> {
+        Context {
+            model: self.model,
+            text: self.text,
+            threads: Threads::ONE,
+            findings: Vec::new(),
+        }
+    }
+
+    /// `check` on every item, the items split among threads when there are many; findings
+    /// are collected in item order either way.
+    pub fn for_each<T: Sync>(
+        &mut self,
+        items: &[T],
+        check: impl Fn(&mut Context<'a, 'm>, &T) + Sync,
+    ) {
+        self.for_each_chunk(items, |ctx, chunk| {
+            for item in chunk {
+                check(ctx, item);
+            }
+        });
+    }
+
+    /// `check` on contiguous chunks of `items`, one chunk per thread (the whole list on this
+    /// thread when it is short); findings are collected in chunk order.
+    pub fn for_each_chunk<T: Sync>(
+        &mut self,
+        items: &[T],
+        check: impl Fn(&mut Context<'a, 'm>, &[T]) + Sync,
+    ) {
+        if self.threads.is_one() {
+            check(self, items);
+            return;
+        }
+        let parts = parallel::map_chunks(items, self.threads, |chunk| {
+            let mut ctx = self.fork();
+            check(&mut ctx, chunk);
+            ctx.findings
+        });
+        for part in parts {
+            self.findings.extend(part);
+        }
+    }
+
+    pub fn threads(&self) -> Threads {
+        self.threads
+    }
+
     pub fn push(&mut self, finding: Finding) {
         debug_assert!(
             lookup(finding.rule).is_some(),
@@ -36,9 +87,15 @@ impl Context<'_, '_> {
 
 /// Runs every check over one classified document.
 pub fn check(model: &Model<'_>, text: &str) -> Vec<Finding> {
+    check_with(model, text, Threads::ONE)
+}
+
+/// `check`, the per-Protocol work of a large document shared among up to `threads` threads.
+pub fn check_with(model: &Model<'_>, text: &str, threads: Threads) -> Vec<Finding> {
     let mut ctx = Context {
         model,
         text,
+        threads,
         findings: Vec::new(),
     };
     document::check(&mut ctx);

@@ -18,7 +18,7 @@ const IMPLICIT_TLS_PORTS: &[u16] = &[465, 993, 995, 563];
 pub fn check(ctx: &mut Context<'_, '_>) {
     let model = ctx.model;
     for account in model.accounts() {
-        for protocol in &account.protocols {
+        ctx.for_each(&account.protocols, |ctx, protocol| {
             check_protocol(ctx, account, protocol);
             for endpoints in [protocol.internal(), protocol.external()]
                 .into_iter()
@@ -28,7 +28,7 @@ pub fn check(ctx: &mut Context<'_, '_>) {
                     check_nested(ctx, nested);
                 }
             }
-        }
+        });
     }
 }
 

@@ -5,6 +5,7 @@ use std::collections::HashSet;
 
 use crate::finding::Finding;
 use crate::model::{DocKind, Model};
+use crate::parallel;
 use crate::schema::{
     self, ElementDef, NS_MOBILE_REQUEST, NS_MOBILE_RESPONSE, NS_OUTLOOK, NS_REQUEST, NS_RESPONSE,
     Vocabulary,
@@ -18,9 +19,10 @@ pub fn check(ctx: &mut Context<'_, '_>) {
         return;
     };
     let namespaces = Namespaces::new(ctx.model);
-    let walk = Walk {
+    let mut walk = Walk {
         vocabulary,
         namespaces: namespaces.as_ref(),
+        seen: Seen::default(),
     };
     if let Some(namespaces) = &namespaces {
         namespaces.visit(ctx, root, None);
@@ -32,6 +34,23 @@ pub fn check(ctx: &mut Context<'_, '_>) {
     walk.element(ctx, root, None, &mut pending);
     while let Some((node, def)) = pending.pop() {
         walk.container(ctx, node, def, &mut pending);
+        // A container with thousands of containers inside (an Account's Protocols): their
+        // subtrees are independent, so threads can share them.
+        if !ctx.threads().is_one() && pending.len() >= 2 * parallel::MIN_ITEMS_PER_THREAD {
+            let queue = std::mem::take(&mut pending);
+            let namespaces = namespaces.as_ref();
+            ctx.for_each_chunk(&queue, |ctx, chunk| {
+                let mut walk = Walk {
+                    vocabulary,
+                    namespaces,
+                    seen: Seen::default(),
+                };
+                let mut pending = chunk.to_vec();
+                while let Some((node, def)) = pending.pop() {
+                    walk.container(ctx, node, def, &mut pending);
+                }
+            });
+        }
     }
 }
 
@@ -40,13 +59,14 @@ type Pending<'a> = Vec<(XmlNode<'a>, &'static ElementDef)>;
 struct Walk<'w, 'a> {
     vocabulary: Vocabulary,
     namespaces: Option<&'w Namespaces<'a>>,
+    seen: Seen<'a>,
 }
 
-impl Walk<'_, '_> {
+impl<'a> Walk<'_, 'a> {
     /// Checks one element's name, place, attributes and (for a value) its text; a known
     /// container is queued, an unknown element's subtree is skipped (its children would only
     /// repeat the finding).
-    fn element<'a>(
+    fn element(
         &self,
         ctx: &mut Context<'_, '_>,
         node: XmlNode<'a>,
@@ -107,15 +127,15 @@ impl Walk<'_, '_> {
 
     /// One loop over a container's children: stray text, repeated and missing children, and
     /// each child element itself.
-    fn container<'a>(
-        &self,
+    fn container(
+        &mut self,
         ctx: &mut Context<'_, '_>,
         node: XmlNode<'a>,
         def: &'static ElementDef,
         pending: &mut Pending<'a>,
     ) {
         let name = local_name(node);
-        let mut seen = Seen::Few(Vec::new());
+        self.seen.clear();
         for child in node.children() {
             if child.is_text() {
                 check_text_in_container(ctx, def, child);
@@ -130,7 +150,7 @@ impl Walk<'_, '_> {
             let child_name = local_name(child);
             let child_def = self.element(ctx, child, Some((node, name)), pending);
             // Unknown names count as repeatable: unknown-element already reports them.
-            if !seen.insert(child_name) && child_def.is_some_and(|d| !d.repeatable) {
+            if !self.seen.insert(child_name) && child_def.is_some_and(|d| !d.repeatable) {
                 ctx.push(Finding::new(
                     "duplicate-element",
                     tag_span(child),
@@ -142,7 +162,7 @@ impl Walk<'_, '_> {
             }
         }
         for required in def.required {
-            if !seen.contains(required) {
+            if !self.seen.contains(required) {
                 ctx.push(Finding::new(
                     "missing-element",
                     tag_span(node),
@@ -288,35 +308,44 @@ fn check_attributes(ctx: &mut Context<'_, '_>, def: &ElementDef, node: XmlNode<'
     }
 }
 
-/// Names seen among a container's children: a short list, a hash set past that.
-enum Seen<'a> {
-    Few(Vec<&'a str>),
-    Many(HashSet<&'a str, schema::FastHash>),
+/// Names seen among a container's children: a short list, a hash set past that. One is kept
+/// for the whole walk and cleared per container, so most containers allocate nothing.
+#[derive(Default)]
+struct Seen<'a> {
+    few: Vec<&'a str>,
+    many: Option<HashSet<&'a str, schema::FastHash>>,
 }
 
 impl<'a> Seen<'a> {
+    const FEW: usize = 24;
+
+    fn clear(&mut self) {
+        self.few.clear();
+        self.many = None;
+    }
+
     /// Whether `name` is new.
     fn insert(&mut self, name: &'a str) -> bool {
-        match self {
-            Seen::Few(names) if names.contains(&name) => false,
-            Seen::Few(names) if names.len() < 24 => {
-                names.push(name);
-                true
-            }
-            Seen::Few(names) => {
-                let mut set: HashSet<&str, schema::FastHash> = names.drain(..).collect();
-                set.insert(name);
-                *self = Seen::Many(set);
-                true
-            }
-            Seen::Many(set) => set.insert(name),
+        if let Some(set) = &mut self.many {
+            return set.insert(name);
         }
+        if self.few.contains(&name) {
+            return false;
+        }
+        if self.few.len() < Self::FEW {
+            self.few.push(name);
+        } else {
+            let mut set: HashSet<&str, schema::FastHash> = self.few.drain(..).collect();
+            set.insert(name);
+            self.many = Some(set);
+        }
+        true
     }
 
     fn contains(&self, name: &str) -> bool {
-        match self {
-            Seen::Few(names) => names.contains(&name),
-            Seen::Many(set) => set.contains(name),
+        match &self.many {
+            Some(set) => set.contains(name),
+            None => self.few.contains(&name),
         }
     }
 }

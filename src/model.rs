@@ -51,7 +51,6 @@ impl DocKind {
 #[derive(Debug, Clone)]
 pub struct Leaf<'a> {
     pub node: XmlNode<'a>,
-    name: &'a str,
     text: Cow<'a, str>,
 }
 
@@ -59,13 +58,12 @@ impl<'a> Leaf<'a> {
     pub fn new(node: XmlNode<'a>) -> Leaf<'a> {
         Leaf {
             node,
-            name: local_name(node),
             text: xml::element_text(node),
         }
     }
 
     pub fn name(&self) -> &'a str {
-        self.name
+        local_name(self.node)
     }
 
     /// The text as written, whitespace included.

@@ -30,14 +30,20 @@ pub fn check(ctx: &mut Context<'_, '_>) {
     // Containers still to visit. Each element is judged once, from its parent's loop over its
     // children (the parent's definition is at hand there); an explicit list instead of
     // recursion, because documents may nest a million deep.
+    // Containers are taken from the end of `pending`, and each container's children are
+    // queued in reverse, so the walk goes through the document in order: forward through
+    // memory, which is several times faster on a large tree than jumping backwards.
     let mut pending = Vec::new();
-    walk.element(ctx, root, None, &mut pending);
+    walk.element(ctx, root, local_name(root), None, &mut pending);
     while let Some((node, def)) = pending.pop() {
+        let queued = pending.len();
         walk.container(ctx, node, def, &mut pending);
+        pending[queued..].reverse();
         // A container with thousands of containers inside (an Account's Protocols): their
         // subtrees are independent, so threads can share them.
         if !ctx.threads().is_one() && pending.len() >= 2 * parallel::MIN_ITEMS_PER_THREAD {
-            let queue = std::mem::take(&mut pending);
+            let mut queue = std::mem::take(&mut pending);
+            queue.reverse(); // document order, so that each thread gets a contiguous stretch
             let namespaces = namespaces.as_ref();
             ctx.for_each_chunk(&queue, |ctx, chunk| {
                 let mut walk = Walk {
@@ -45,9 +51,11 @@ pub fn check(ctx: &mut Context<'_, '_>) {
                     namespaces,
                     seen: Seen::default(),
                 };
-                let mut pending = chunk.to_vec();
+                let mut pending: Vec<_> = chunk.iter().rev().copied().collect();
                 while let Some((node, def)) = pending.pop() {
+                    let queued = pending.len();
                     walk.container(ctx, node, def, &mut pending);
+                    pending[queued..].reverse();
                 }
             });
         }
@@ -70,10 +78,11 @@ impl<'a> Walk<'_, 'a> {
         &self,
         ctx: &mut Context<'_, '_>,
         node: XmlNode<'a>,
-        parent: Option<(XmlNode<'a>, &str)>,
+        name: &str,
+        parent_name: Option<&str>,
         pending: &mut Pending<'a>,
     ) -> Option<&'static ElementDef> {
-        let def = check_name(ctx, self.vocabulary, node)?;
+        let def = check_name(ctx, self.vocabulary, node, name)?;
         if def.undocumented {
             ctx.push(Finding::new(
                 "undocumented-element",
@@ -84,7 +93,7 @@ impl<'a> Walk<'_, 'a> {
                 ),
             ));
         }
-        if let Some((_, parent_name)) = parent {
+        if let Some(parent_name) = parent_name {
             check_parent(ctx, def, node, parent_name);
         }
         if node.attributes().len() > 0 {
@@ -135,6 +144,7 @@ impl<'a> Walk<'_, 'a> {
         pending: &mut Pending<'a>,
     ) {
         let name = local_name(node);
+        let namespace = node.tag_name().namespace();
         self.seen.clear();
         for child in node.children() {
             if child.is_text() {
@@ -144,11 +154,11 @@ impl<'a> Walk<'_, 'a> {
             if !child.is_element() {
                 continue;
             }
-            if let Some(namespaces) = self.namespaces {
-                namespaces.visit(ctx, child, Some(node));
-            }
             let child_name = local_name(child);
-            let child_def = self.element(ctx, child, Some((node, name)), pending);
+            if let Some(namespaces) = self.namespaces {
+                namespaces.visit(ctx, child, Some((node, namespace)));
+            }
+            let child_def = self.element(ctx, child, child_name, Some(name), pending);
             // Unknown names count as repeatable: unknown-element already reports them.
             if !self.seen.insert(child_name) && child_def.is_some_and(|d| !d.repeatable) {
                 ctx.push(Finding::new(
@@ -198,8 +208,8 @@ fn check_name(
     ctx: &mut Context<'_, '_>,
     vocabulary: Vocabulary,
     node: XmlNode<'_>,
+    name: &str,
 ) -> Option<&'static ElementDef> {
-    let name = local_name(node);
     if let Some(def) = vocabulary.lookup(name) {
         return Some(def);
     }
@@ -397,8 +407,13 @@ impl<'a> Namespaces<'a> {
         }
     }
 
-    /// `parent` is the element's parent element (None for the root).
-    pub fn visit(&self, ctx: &mut Context<'_, '_>, node: XmlNode<'_>, parent: Option<XmlNode<'_>>) {
+    /// `parent` is the element's parent element and its namespace (None for the root).
+    pub fn visit(
+        &self,
+        ctx: &mut Context<'_, '_>,
+        node: XmlNode<'_>,
+        parent: Option<(XmlNode<'_>, Option<&str>)>,
+    ) {
         // https:// forms count as their http:// namespace here; https-namespace reports them.
         let matches = |ns: Option<&str>, wanted: &[&str]| {
             ns.is_some_and(|u| {
@@ -411,7 +426,8 @@ impl<'a> Namespaces<'a> {
         };
         let root = self.root;
         let actual = node.tag_name().namespace();
-        let parent_actual = parent.and_then(|p| p.tag_name().namespace());
+        let parent_actual = parent.and_then(|(_, namespace)| namespace);
+        let parent = parent.map(|(node, _)| node);
         let inherited = parent.is_some() && same_namespace(parent_actual, actual);
         // Below the root's children every element expects what its parent expects, so one
         // that inherits its parent's namespace can neither be wrong where the parent is right

@@ -7,7 +7,7 @@ use std::borrow::Cow;
 
 use crate::finding::Span;
 use crate::parallel::{self, Threads};
-use crate::schema::Vocabulary;
+use crate::schema::{Vocabulary, is_ecp_fragment};
 use crate::xml::{self, XmlDocument, XmlNode, child_elements, local_name};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -278,6 +278,8 @@ fn slot_of(name: &str) -> Option<usize> {
 
 #[derive(Debug, Default)]
 struct ProtocolExtras<'a> {
+    /// Index in `settings` of the first EcpUrl-* fragment.
+    first_ecp_fragment: Option<usize>,
     type_attribute: Option<Attr<'a>>,
     version_attribute: Option<Attr<'a>>,
     internal: Option<Endpoints<'a>>,
@@ -325,14 +327,21 @@ impl<'a> Protocol<'a> {
             }
         }
         let mut slots = [0u16; SLOT_NAMES.len()];
+        let mut first_ecp_fragment = None;
         for (i, leaf) in settings.iter().enumerate() {
-            if let (Some(slot), Ok(position)) = (slot_of(leaf.name()), u16::try_from(i + 1))
+            let name = leaf.name();
+            if let (Some(slot), Ok(position)) = (slot_of(name), u16::try_from(i + 1))
                 && slots[slot] == 0
             {
                 slots[slot] = position;
             }
+            if first_ecp_fragment.is_none() && is_ecp_fragment(name) {
+                first_ecp_fragment = Some(i);
+            }
         }
+        extras.first_ecp_fragment = first_ecp_fragment;
         let any = extras.type_attribute.is_some()
+            || extras.first_ecp_fragment.is_some()
             || extras.version_attribute.is_some()
             || extras.internal.is_some()
             || extras.external.is_some()
@@ -350,6 +359,12 @@ impl<'a> Protocol<'a> {
 
     fn extras(&self) -> Option<&ProtocolExtras<'a>> {
         self.extras.as_deref()
+    }
+
+    /// The first EcpUrl-* fragment setting (found while the model is built, so the rules do
+    /// not read every setting's name again).
+    pub fn first_ecp_fragment(&self) -> Option<&Leaf<'a>> {
+        self.extras()?.first_ecp_fragment.map(|i| &self.settings[i])
     }
 
     /// The `Type` attribute (`<Protocol Type="mapiHttp">`).
@@ -433,21 +448,38 @@ impl<'a> Account<'a> {
     /// One pass over the children: an Account may hold hundreds of thousands of Protocols,
     /// and every extra pass walks them all again.
     fn new(node: XmlNode<'a>, threads: Threads) -> Account<'a> {
-        let (mut leaves, mut protocol_nodes, mut error) = (Vec::new(), Vec::new(), None);
-        for child in child_elements(node) {
+        // The Account's nodes are contiguous; each thread scans a stretch of them forward
+        // (no jumping from sibling to sibling, which stalls on a large tree) and builds the
+        // Protocols that start there. Other children are few and handled afterwards, in order.
+        let ranges = parallel::ranges(node.descendants().len(), threads);
+        let parts = parallel::map_each(&ranges, |range| {
+            let mut nodes = node.descendants();
+            if range.start > 0 {
+                nodes.nth(range.start - 1);
+            }
+            let (mut protocols, mut others) = (Vec::new(), Vec::new());
+            for child in nodes.take(range.len()) {
+                if !child.is_element() || child.parent() != Some(node) {
+                    continue;
+                }
+                if local_name(child) == "Protocol" {
+                    protocols.push(Protocol::new(child, false));
+                } else {
+                    others.push(child);
+                }
+            }
+            (protocols, others)
+        });
+        let (protocols, others): (Vec<_>, Vec<_>) = parts.into_iter().unzip();
+        let (mut leaves, mut error) = (Vec::new(), None);
+        for child in others.into_iter().flatten() {
             match local_name(child) {
-                "Protocol" => protocol_nodes.push(child),
                 "Error" if error.is_none() => error = Some(ErrorInfo::new(child)),
                 _ if child.first_element_child().is_none() => leaves.push(Leaf::new(child)),
                 _ => {}
             }
         }
-        let protocols = join(parallel::map_chunks(&protocol_nodes, threads, |nodes| {
-            nodes
-                .iter()
-                .map(|node| Protocol::new(*node, false))
-                .collect()
-        }));
+        let protocols = join(protocols);
         Account {
             node,
             leaves,

@@ -66,6 +66,39 @@ pub fn map_chunks<T: Sync, R: Send>(
     })
 }
 
+/// `work` on each item on a thread of its own (the calling thread takes the first); results
+/// in item order. For a few large pieces of work already sized for the threads.
+pub fn map_each<T: Sync, R: Send>(items: &[T], work: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let Some((first, rest)) = items.split_first() else {
+        return Vec::new();
+    };
+    let work = &work;
+    std::thread::scope(|scope| {
+        let others: Vec<_> = rest
+            .iter()
+            .map(|item| scope.spawn(move || work(item)))
+            .collect();
+        let mut results = vec![work(first)];
+        for handle in others {
+            match handle.join() {
+                Ok(result) => results.push(result),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        results
+    })
+}
+
+/// `0..len` cut into `threads` contiguous ranges (fewer when `len` is small), in order.
+pub fn ranges(len: usize, threads: Threads) -> Vec<std::ops::Range<usize>> {
+    let count = threads.for_items(len);
+    let size = len.div_ceil(count).max(1);
+    (0..count)
+        .map(|i| (i * size).min(len)..((i + 1) * size).min(len))
+        .filter(|r| !r.is_empty())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -78,6 +111,19 @@ mod tests {
             assert_eq!(parts.len(), threads.min(items.len() / MIN_ITEMS_PER_THREAD));
             assert_eq!(parts.concat(), items);
         }
+    }
+
+    #[test]
+    fn ranges_cover_everything_in_order() {
+        for (len, threads) in [(0, 4), (5, 4), (10_000, 1), (10_000, 3), (100_000, 8)] {
+            let parts = ranges(len, Threads::new(threads));
+            let flat: Vec<usize> = parts.iter().flat_map(Clone::clone).collect();
+            assert_eq!(flat, (0..len).collect::<Vec<_>>(), "{len} {threads}");
+            assert!(parts.len() <= threads);
+        }
+        assert_eq!(ranges(100_000, Threads::new(3)).len(), 3);
+        let each = map_each(&ranges(100_000, Threads::new(3)), |r| r.len());
+        assert_eq!(each.iter().sum::<usize>(), 100_000);
     }
 
     #[test]

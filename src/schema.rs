@@ -386,6 +386,8 @@ pub fn is_country(code: &str) -> bool {
 }
 
 const PROTOCOL: &[&str] = &["Protocol"];
+/// The twelve fragments the POX reference documents.
+#[cfg(test)]
 const ECP_FRAGMENTS: [&str; 12] = [
     "EcpUrl-um",
     "EcpUrl-aggr",
@@ -402,10 +404,9 @@ const ECP_FRAGMENTS: [&str; 12] = [
 ];
 
 pub fn is_ecp_fragment(name: &str) -> bool {
-    ECP_FRAGMENTS.contains(&name)
-        || name
-            .strip_prefix("EcpUrl-")
-            .is_some_and(|rest| !rest.is_empty() && rest.chars().all(|c| c.is_ascii_alphanumeric()))
+    // The documented fragments (ECP_FRAGMENTS) have this form too; Exchange Online adds more.
+    name.strip_prefix("EcpUrl-")
+        .is_some_and(|rest| !rest.is_empty() && rest.bytes().all(|c| c.is_ascii_alphanumeric()))
 }
 
 static OUTLOOK_REQUEST: &[ElementDef] = &[
@@ -606,6 +607,19 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ecp_fragments_documented_and_new_are_recognised() {
+        for name in ECP_FRAGMENTS
+            .into_iter()
+            .chain(["EcpUrl-connect", "EcpUrl-x1"])
+        {
+            assert!(is_ecp_fragment(name), "{name}");
+        }
+        for name in ["EcpUrl", "EcpUrl-", "EcpUrl-a/b", "ecpurl-um", "OOFUrl"] {
+            assert!(!is_ecp_fragment(name), "{name}");
+        }
+    }
 
     #[test]
     fn every_parent_is_a_known_element() {

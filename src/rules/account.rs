@@ -3,7 +3,6 @@
 
 use crate::finding::Finding;
 use crate::model::{Account, DocKind, ErrorInfo, Protocol, SmtpCredentials};
-use crate::schema::is_ecp_fragment;
 use crate::xml::tag_span;
 
 use super::Context;
@@ -163,7 +162,7 @@ fn check_account(ctx: &mut Context<'_, '_>, account: &Account<'_>) {
 }
 
 fn check_protocols(ctx: &mut Context<'_, '_>, account: &Account<'_>) {
-    for protocol in &account.protocols {
+    ctx.for_each(&account.protocols, |ctx, protocol| {
         if let Some(SmtpCredentials::FromPop3(leaf, None)) = protocol.smtp_credentials(account) {
             ctx.push(
                 Finding::new(
@@ -177,14 +176,14 @@ fn check_protocols(ctx: &mut Context<'_, '_>, account: &Account<'_>) {
         check_ecp(ctx, protocol);
         check_domain_required(ctx, protocol);
         check_ip_ranges(ctx, protocol);
-    }
+    });
 }
 
 fn check_ecp(ctx: &mut Context<'_, '_>, protocol: &Protocol<'_>) {
     if protocol.setting("EcpUrl").is_some() {
         return;
     }
-    if let Some(fragment) = protocol.settings.iter().find(|l| is_ecp_fragment(l.name())) {
+    if let Some(fragment) = protocol.first_ecp_fragment() {
         ctx.push(Finding::new(
             "ecp-fragment-without-ecp-url",
             fragment.tag_span(),

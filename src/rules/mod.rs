@@ -71,10 +71,6 @@ impl<'a, 'm> Context<'a, 'm> {
         }
     }
 
-    pub fn threads(&self) -> Threads {
-        self.threads
-    }
-
     pub fn push(&mut self, finding: Finding) {
         debug_assert!(
             lookup(finding.rule).is_some(),

@@ -5,12 +5,12 @@ use std::collections::HashSet;
 
 use crate::finding::Finding;
 use crate::model::{DocKind, Model};
-use crate::parallel;
 use crate::schema::{
     self, ElementDef, NS_MOBILE_REQUEST, NS_MOBILE_RESPONSE, NS_OUTLOOK, NS_REQUEST, NS_RESPONSE,
     Vocabulary,
 };
 use crate::xml::{XmlNode, local_name, tag_span};
+use roxmltree::Descendants;
 
 use super::{Context, values};
 
@@ -19,70 +19,103 @@ pub fn check(ctx: &mut Context<'_, '_>) {
         return;
     };
     let namespaces = Namespaces::new(ctx.model);
-    let mut walk = Walk {
-        vocabulary,
-        namespaces: namespaces.as_ref(),
-        seen: Seen::default(),
-    };
     if let Some(namespaces) = &namespaces {
         namespaces.visit(ctx, root, None);
     }
-    // Containers still to visit. Each element is judged once, from its parent's loop over its
-    // children (the parent's definition is at hand there); an explicit list instead of
-    // recursion, because documents may nest a million deep.
-    // Containers are taken from the end of `pending`, and each container's children are
-    // queued in reverse, so the walk goes through the document in order: forward through
-    // memory, which is several times faster on a large tree than jumping backwards.
-    let mut pending = Vec::new();
-    walk.element(ctx, root, local_name(root), None, &mut pending);
-    while let Some((node, def)) = pending.pop() {
-        let queued = pending.len();
-        walk.container(ctx, node, def, &mut pending);
-        pending[queued..].reverse();
-        // A container with thousands of containers inside (an Account's Protocols): their
-        // subtrees are independent, so threads can share them.
-        if !ctx.threads().is_one() && pending.len() >= 2 * parallel::MIN_ITEMS_PER_THREAD {
-            let mut queue = std::mem::take(&mut pending);
-            queue.reverse(); // document order, so that each thread gets a contiguous stretch
-            let namespaces = namespaces.as_ref();
-            ctx.for_each_chunk(&queue, |ctx, chunk| {
-                let mut walk = Walk {
-                    vocabulary,
-                    namespaces,
-                    seen: Seen::default(),
-                };
-                let mut pending: Vec<_> = chunk.iter().rev().copied().collect();
-                while let Some((node, def)) = pending.pop() {
-                    let queued = pending.len();
-                    walk.container(ctx, node, def, &mut pending);
-                    pending[queued..].reverse();
-                }
-            });
+    let mut walk = Walk {
+        vocabulary,
+        namespaces: namespaces.as_ref(),
+        open: Vec::new(),
+        names: Vec::new(),
+    };
+    // One forward pass over the nodes in document order, which is how roxmltree stores them:
+    // on a large tree this is several times faster than hopping from sibling to sibling, and
+    // it needs no recursion (documents may nest a million deep). The containers around the
+    // current node are kept in `open`; subtrees not worth entering are skipped in one step.
+    let mut nodes = root.descendants();
+    nodes.next();
+    walk.element(ctx, root, local_name(root), &mut nodes);
+    while let Some(node) = nodes.next() {
+        let Some(parent) = node.parent() else {
+            continue;
+        };
+        while walk.open.last().is_some_and(|c| c.node != parent) {
+            walk.close(ctx);
         }
+        let Some(container) = walk.open.last() else {
+            break; // cannot happen: every node kept comes from an open container
+        };
+        if node.is_text() {
+            check_text_in_container(ctx, container.def, node);
+        } else if node.is_element() {
+            walk.element(ctx, node, local_name(node), &mut nodes);
+        }
+    }
+    while !walk.open.is_empty() {
+        walk.close(ctx);
     }
 }
 
-type Pending<'a> = Vec<(XmlNode<'a>, &'static ElementDef)>;
+/// A container whose children are being walked.
+struct Open<'a> {
+    node: XmlNode<'a>,
+    def: &'static ElementDef,
+    name: &'a str,
+    namespace: Option<&'a str>,
+    /// Where this container's child names start in `Walk::names`.
+    names_from: usize,
+    /// The child names as a set, once there are too many for a list.
+    many: Option<HashSet<&'a str, schema::FastHash>>,
+}
 
 struct Walk<'w, 'a> {
     vocabulary: Vocabulary,
     namespaces: Option<&'w Namespaces<'a>>,
-    seen: Seen<'a>,
+    open: Vec<Open<'a>>,
+    /// Distinct child names of the open containers, each container's after its parent's.
+    names: Vec<&'a str>,
 }
 
 impl<'a> Walk<'_, 'a> {
-    /// Checks one element's name, place, attributes and (for a value) its text; a known
-    /// container is queued, an unknown element's subtree is skipped (its children would only
-    /// repeat the finding).
+    /// Past this many distinct child names a container's names go into a hash set.
+    const FEW_NAMES: usize = 24;
+
+    /// Checks one element's name, place, attributes and (for a value) its text, then opens
+    /// it when it is a container, or skips its subtree: a value's children are reported once
+    /// (children-in-value), an unknown element's would only repeat the finding.
     fn element(
-        &self,
+        &mut self,
         ctx: &mut Context<'_, '_>,
         node: XmlNode<'a>,
-        name: &str,
-        parent_name: Option<&str>,
-        pending: &mut Pending<'a>,
-    ) -> Option<&'static ElementDef> {
-        let def = check_name(ctx, self.vocabulary, node, name)?;
+        name: &'a str,
+        nodes: &mut Descendants<'a, 'a>,
+    ) {
+        let parent = self
+            .open
+            .last()
+            .map(|c| (c.node, c.namespace, c.name, c.def));
+        if let (Some(namespaces), Some((parent, namespace, ..))) = (self.namespaces, parent) {
+            namespaces.visit(ctx, node, Some((parent, namespace)));
+        }
+        let def = check_name(ctx, self.vocabulary, node, name);
+        if let Some((_, _, _, parent_def)) = parent {
+            // Unknown names count as repeatable: unknown-element already reports them.
+            let new = self.insert_name(name);
+            if !new && def.is_some_and(|d| !d.repeatable) {
+                ctx.push(Finding::new(
+                    "duplicate-element",
+                    tag_span(node),
+                    format!(
+                        "<{name}> appears more than once in <{}>; clients read only one of them",
+                        parent_def.name
+                    ),
+                ));
+            }
+        }
+        let Some(def) = def else {
+            skip_subtree(nodes, node);
+            return;
+        };
         if def.undocumented {
             ctx.push(Finding::new(
                 "undocumented-element",
@@ -93,24 +126,80 @@ impl<'a> Walk<'_, 'a> {
                 ),
             ));
         }
-        if let Some(parent_name) = parent_name {
+        if let Some((_, _, parent_name, _)) = parent {
             check_parent(ctx, def, node, parent_name);
         }
         if node.attributes().len() > 0 {
             check_attributes(ctx, def, node);
             values::check_attribute_values(ctx, def, node);
         }
-        if def.opaque {
-            return Some(def);
+        if def.is_container() && !def.opaque {
+            self.open.push(Open {
+                node,
+                def,
+                name,
+                namespace: node.tag_name().namespace(),
+                names_from: self.names.len(),
+                many: None,
+            });
+            return;
         }
-        if def.is_container() {
-            pending.push((node, def));
-        } else if let Some(first) = node.first_element_child() {
-            self.children_in_value(ctx, def, first);
+        if !def.opaque {
+            if let Some(first) = node.first_element_child() {
+                self.children_in_value(ctx, def, first);
+            } else {
+                values::check_value(ctx, def, node);
+            }
+        }
+        skip_subtree(nodes, node);
+    }
+
+    /// Records a child name of the innermost open container; whether it is new there.
+    fn insert_name(&mut self, name: &'a str) -> bool {
+        let Some(container) = self.open.last_mut() else {
+            return true;
+        };
+        if let Some(set) = &mut container.many {
+            return set.insert(name);
+        }
+        let names = &self.names[container.names_from..];
+        if names.contains(&name) {
+            return false;
+        }
+        if names.len() < Self::FEW_NAMES {
+            self.names.push(name);
         } else {
-            values::check_value(ctx, def, node);
+            let mut set: HashSet<&str, schema::FastHash> =
+                self.names.drain(container.names_from..).collect();
+            set.insert(name);
+            container.many = Some(set);
         }
-        Some(def)
+        true
+    }
+
+    /// The innermost open container is complete: report the children it lacks.
+    fn close(&mut self, ctx: &mut Context<'_, '_>) {
+        let Some(container) = self.open.pop() else {
+            return;
+        };
+        let names = &self.names[container.names_from..];
+        for required in container.def.required {
+            let present = match &container.many {
+                Some(set) => set.contains(required),
+                None => names.contains(required),
+            };
+            if !present {
+                ctx.push(Finding::new(
+                    "missing-element",
+                    tag_span(container.node),
+                    format!(
+                        "<{}> has no <{required}>, which it must contain",
+                        container.def.name
+                    ),
+                ));
+            }
+        }
+        self.names.truncate(container.names_from);
     }
 
     fn children_in_value(&self, ctx: &mut Context<'_, '_>, def: &ElementDef, first: XmlNode<'_>) {
@@ -133,53 +222,13 @@ impl<'a> Walk<'_, 'a> {
         }
         ctx.push(finding);
     }
+}
 
-    /// One loop over a container's children: stray text, repeated and missing children, and
-    /// each child element itself.
-    fn container(
-        &mut self,
-        ctx: &mut Context<'_, '_>,
-        node: XmlNode<'a>,
-        def: &'static ElementDef,
-        pending: &mut Pending<'a>,
-    ) {
-        let name = local_name(node);
-        let namespace = node.tag_name().namespace();
-        self.seen.clear();
-        for child in node.children() {
-            if child.is_text() {
-                check_text_in_container(ctx, def, child);
-                continue;
-            }
-            if !child.is_element() {
-                continue;
-            }
-            let child_name = local_name(child);
-            if let Some(namespaces) = self.namespaces {
-                namespaces.visit(ctx, child, Some((node, namespace)));
-            }
-            let child_def = self.element(ctx, child, child_name, Some(name), pending);
-            // Unknown names count as repeatable: unknown-element already reports them.
-            if !self.seen.insert(child_name) && child_def.is_some_and(|d| !d.repeatable) {
-                ctx.push(Finding::new(
-                    "duplicate-element",
-                    tag_span(child),
-                    format!(
-                        "<{child_name}> appears more than once in <{}>; clients read only one of them",
-                        def.name
-                    ),
-                ));
-            }
-        }
-        for required in def.required {
-            if !self.seen.contains(required) {
-                ctx.push(Finding::new(
-                    "missing-element",
-                    tag_span(node),
-                    format!("<{}> has no <{required}>, which it must contain", def.name),
-                ));
-            }
-        }
+/// Moves `nodes` past everything below `node` (the nodes of a subtree are contiguous).
+fn skip_subtree<'a>(nodes: &mut Descendants<'a, 'a>, node: XmlNode<'a>) {
+    let below = node.descendants().len() - 1;
+    if below > 0 {
+        nodes.nth(below - 1);
     }
 }
 
@@ -315,48 +364,6 @@ fn check_attributes(ctx: &mut Context<'_, '_>, def: &ElementDef, node: XmlNode<'
             finding = finding.with_help(format!("did you mean {right}?"));
         }
         ctx.push(finding);
-    }
-}
-
-/// Names seen among a container's children: a short list, a hash set past that. One is kept
-/// for the whole walk and cleared per container, so most containers allocate nothing.
-#[derive(Default)]
-struct Seen<'a> {
-    few: Vec<&'a str>,
-    many: Option<HashSet<&'a str, schema::FastHash>>,
-}
-
-impl<'a> Seen<'a> {
-    const FEW: usize = 24;
-
-    fn clear(&mut self) {
-        self.few.clear();
-        self.many = None;
-    }
-
-    /// Whether `name` is new.
-    fn insert(&mut self, name: &'a str) -> bool {
-        if let Some(set) = &mut self.many {
-            return set.insert(name);
-        }
-        if self.few.contains(&name) {
-            return false;
-        }
-        if self.few.len() < Self::FEW {
-            self.few.push(name);
-        } else {
-            let mut set: HashSet<&str, schema::FastHash> = self.few.drain(..).collect();
-            set.insert(name);
-            self.many = Some(set);
-        }
-        true
-    }
-
-    fn contains(&self, name: &str) -> bool {
-        match &self.many {
-            Some(set) => set.contains(name),
-            None => self.few.contains(&name),
-        }
     }
 }
 

@@ -61,8 +61,25 @@ pub fn analyze(bytes: impl Into<Vec<u8>>, options: &Options) -> Analysis {
         match xml::parse(&text) {
             Ok(doc) => {
                 let threads = threads_for(&text, options);
-                let model = Model::build_with(&doc, threads);
-                raw.extend(rules::check_with(&model, &text, threads));
+                let model = if threads.is_one() {
+                    let model = Model::build(&doc);
+                    raw.extend(rules::check(&model, &text));
+                    model
+                } else {
+                    // A large input: the structure walk needs only the outline, so it runs on
+                    // its own thread while the model is built and its contents checked.
+                    let outline = Model::outline(&doc);
+                    std::thread::scope(|scope| {
+                        let tree = scope.spawn(|| rules::check_tree(&outline, &text));
+                        let model = Model::build_with(&doc, threads);
+                        raw.extend(rules::check_contents(&model, &text, threads));
+                        match tree.join() {
+                            Ok(found) => raw.extend(found),
+                            Err(panic) => std::panic::resume_unwind(panic),
+                        }
+                        model
+                    })
+                };
                 (
                     model.kind,
                     options
@@ -139,8 +156,15 @@ fn locate<'i>(
             })
         })
         .collect();
+    // A total order (the message settles ties), so the order in which checks ran, on one
+    // thread or several, never shows in the output.
     located.sort_by(|a, b| {
-        (a.span.start, a.span.end, a.rule).cmp(&(b.span.start, b.span.end, b.rule))
+        (a.span.start, a.span.end, a.rule, &a.message).cmp(&(
+            b.span.start,
+            b.span.end,
+            b.rule,
+            &b.message,
+        ))
     });
     located
 }

@@ -585,6 +585,16 @@ impl<'a> Model<'a> {
     /// The model of a well-formed document, the Protocols of a large Account built on up to
     /// `threads` threads.
     pub fn build_with(doc: &'a XmlDocument<'a>, threads: Threads) -> Model<'a> {
+        Model::build_parts(doc, threads, true)
+    }
+
+    /// Kind, root, vocabulary and fragment, without reading the Accounts and Protocols: all
+    /// the structure walk needs, so it can run while the rest is built.
+    pub fn outline(doc: &'a XmlDocument<'a>) -> Model<'a> {
+        Model::build_parts(doc, Threads::ONE, false)
+    }
+
+    fn build_parts(doc: &'a XmlDocument<'a>, threads: Threads, contents: bool) -> Model<'a> {
         let root = doc.root_element();
         let name = local_name(root);
         let (kind, fragment, looks_like) = classify_root(root);
@@ -603,6 +613,12 @@ impl<'a> Model<'a> {
         } else {
             (child(root, "Request"), child(root, "Response"))
         };
+        if !contents {
+            if kind == DocKind::ErrorResponse && is_mobile(response_node) {
+                model.vocabulary = Some(Vocabulary::Mobile);
+            }
+            return model;
+        }
         match kind {
             DocKind::OutlookRequest | DocKind::MobilesyncRequest => {
                 model.request = request_node.map(|node| Request {

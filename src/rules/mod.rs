@@ -88,6 +88,26 @@ pub fn check(model: &Model<'_>, text: &str) -> Vec<Finding> {
 
 /// `check`, the per-Protocol work of a large document shared among up to `threads` threads.
 pub fn check_with(model: &Model<'_>, text: &str, threads: Threads) -> Vec<Finding> {
+    let mut findings = check_tree(model, text);
+    findings.extend(check_contents(model, text, threads));
+    findings
+}
+
+/// The structure walk over every element: needs only the model's outline (`Model::outline`),
+/// so it can run while the contents are built.
+pub fn check_tree(outline: &Model<'_>, text: &str) -> Vec<Finding> {
+    let mut ctx = Context {
+        model: outline,
+        text,
+        threads: Threads::ONE,
+        findings: Vec::new(),
+    };
+    structure::check(&mut ctx);
+    ctx.findings
+}
+
+/// Every check but the structure walk: document, Accounts, Protocols, request.
+pub fn check_contents(model: &Model<'_>, text: &str, threads: Threads) -> Vec<Finding> {
     let mut ctx = Context {
         model,
         text,
@@ -95,7 +115,6 @@ pub fn check_with(model: &Model<'_>, text: &str, threads: Threads) -> Vec<Findin
         findings: Vec::new(),
     };
     document::check(&mut ctx);
-    structure::check(&mut ctx);
     account::check(&mut ctx);
     protocol::check(&mut ctx);
     request::check(&mut ctx);

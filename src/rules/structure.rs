@@ -397,8 +397,11 @@ impl<'a> Namespaces<'a> {
         Some(Namespaces {
             root,
             kind: model.kind,
-            mobile: model.mobile.is_some(),
-            error_at_response_level: model.response.as_ref().is_some_and(|r| r.error.is_some()),
+            // Read from the tree, not from the model's contents: the walk runs on the outline.
+            mobile: model.vocabulary == Some(Vocabulary::Mobile),
+            error_at_response_level: child_element(root, "Response")
+                .and_then(|response| child_element(response, "Error"))
+                .is_some(),
         })
     }
 
@@ -484,6 +487,11 @@ impl<'a> Namespaces<'a> {
             }
         }
     }
+}
+
+fn child_element<'a>(node: XmlNode<'a>, name: &str) -> Option<XmlNode<'a>> {
+    node.children()
+        .find(|c| c.is_element() && local_name(*c) == name)
 }
 
 /// Namespace URIs are shared by the elements that use them, so equal pointers settle most

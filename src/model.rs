@@ -221,6 +221,41 @@ pub struct Protocol<'a> {
     extras: Option<Box<ProtocolExtras<'a>>>,
 }
 
+/// The settings the rules and the report read most, found once per Protocol when it is built.
+/// Variants are spelt as the elements.
+#[allow(clippy::upper_case_acronyms)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Slot {
+    Type,
+    Server,
+    Port,
+    SSL,
+    Encryption,
+    AuthRequired,
+    UsePOPAuth,
+    SMTPLast,
+    LoginName,
+    DomainRequired,
+    DomainName,
+    SPA,
+    TTL,
+    ServerDN,
+    ServerVersion,
+    DirectoryPort,
+    ReferralPort,
+    AuthPackage,
+    GroupingInformation,
+    CertPrincipalName,
+    EcpUrl,
+    ASUrl,
+}
+
+impl Slot {
+    pub fn name(self) -> &'static str {
+        SLOT_NAMES[self as usize]
+    }
+}
+
 const SLOT_NAMES: [&str; 22] = [
     "Type",
     "Server",
@@ -248,30 +283,30 @@ const SLOT_NAMES: [&str; 22] = [
 
 /// A `match` compiles to a dispatch on length and bytes: cheaper than scanning SLOT_NAMES,
 /// and this runs for every setting lookup. The test below keeps the two in step.
-fn slot_of(name: &str) -> Option<usize> {
+fn slot_of(name: &str) -> Option<Slot> {
     match name {
-        "Type" => Some(0),
-        "Server" => Some(1),
-        "Port" => Some(2),
-        "SSL" => Some(3),
-        "Encryption" => Some(4),
-        "AuthRequired" => Some(5),
-        "UsePOPAuth" => Some(6),
-        "SMTPLast" => Some(7),
-        "LoginName" => Some(8),
-        "DomainRequired" => Some(9),
-        "DomainName" => Some(10),
-        "SPA" => Some(11),
-        "TTL" => Some(12),
-        "ServerDN" => Some(13),
-        "ServerVersion" => Some(14),
-        "DirectoryPort" => Some(15),
-        "ReferralPort" => Some(16),
-        "AuthPackage" => Some(17),
-        "GroupingInformation" => Some(18),
-        "CertPrincipalName" => Some(19),
-        "EcpUrl" => Some(20),
-        "ASUrl" => Some(21),
+        "Type" => Some(Slot::Type),
+        "Server" => Some(Slot::Server),
+        "Port" => Some(Slot::Port),
+        "SSL" => Some(Slot::SSL),
+        "Encryption" => Some(Slot::Encryption),
+        "AuthRequired" => Some(Slot::AuthRequired),
+        "UsePOPAuth" => Some(Slot::UsePOPAuth),
+        "SMTPLast" => Some(Slot::SMTPLast),
+        "LoginName" => Some(Slot::LoginName),
+        "DomainRequired" => Some(Slot::DomainRequired),
+        "DomainName" => Some(Slot::DomainName),
+        "SPA" => Some(Slot::SPA),
+        "TTL" => Some(Slot::TTL),
+        "ServerDN" => Some(Slot::ServerDN),
+        "ServerVersion" => Some(Slot::ServerVersion),
+        "DirectoryPort" => Some(Slot::DirectoryPort),
+        "ReferralPort" => Some(Slot::ReferralPort),
+        "AuthPackage" => Some(Slot::AuthPackage),
+        "GroupingInformation" => Some(Slot::GroupingInformation),
+        "CertPrincipalName" => Some(Slot::CertPrincipalName),
+        "EcpUrl" => Some(Slot::EcpUrl),
+        "ASUrl" => Some(Slot::ASUrl),
         _ => None,
     }
 }
@@ -331,9 +366,9 @@ impl<'a> Protocol<'a> {
         for (i, leaf) in settings.iter().enumerate() {
             let name = leaf.name();
             if let (Some(slot), Ok(position)) = (slot_of(name), u16::try_from(i + 1))
-                && slots[slot] == 0
+                && slots[slot as usize] == 0
             {
-                slots[slot] = position;
+                slots[slot as usize] = position;
             }
             if first_ecp_fragment.is_none() && is_ecp_fragment(name) {
                 first_ecp_fragment = Some(i);
@@ -399,25 +434,31 @@ impl<'a> Protocol<'a> {
     /// The first value child named `name`.
     pub fn setting(&self, name: &str) -> Option<&Leaf<'a>> {
         match slot_of(name) {
-            // A Protocol with more than 65,535 settings falls back to the scan.
-            Some(slot) if self.settings.len() < usize::from(u16::MAX) => {
-                let position = usize::from(self.slots[slot]);
-                position.checked_sub(1).map(|i| &self.settings[i])
-            }
-            _ => find_leaf(&self.settings, name),
+            Some(slot) => self.get(slot),
+            None => find_leaf(&self.settings, name),
         }
+    }
+
+    /// The first value child of a frequently read name, without comparing names.
+    pub fn get(&self, slot: Slot) -> Option<&Leaf<'a>> {
+        // A Protocol with more than 65,535 settings has no room in `slots`: scan.
+        if self.settings.len() >= usize::from(u16::MAX) {
+            return find_leaf(&self.settings, slot.name());
+        }
+        let position = usize::from(self.slots[slot as usize]);
+        position.checked_sub(1).map(|i| &self.settings[i])
     }
 
     /// The Type child's value, else the Type attribute (`mapiHttp`).
     pub fn type_name(&self) -> Option<&str> {
-        match self.setting("Type") {
+        match self.get(Slot::Type) {
             Some(leaf) => Some(leaf.value()),
             None => self.type_attribute().map(|a| a.value),
         }
     }
 
     pub fn is_type(&self, name: &str) -> bool {
-        self.setting("Type").is_some_and(|t| t.value() == name)
+        self.get(Slot::Type).is_some_and(|t| t.value() == name)
     }
 
     pub fn is_mapi_http(&self) -> bool {
@@ -425,7 +466,7 @@ impl<'a> Protocol<'a> {
     }
 
     pub fn port(&self) -> Option<u16> {
-        self.setting("Port")?.value().parse().ok()
+        self.get(Slot::Port)?.value().parse().ok()
     }
 
     pub fn tag_span(&self) -> Span {
@@ -877,7 +918,8 @@ mod tests {
     #[test]
     fn slots_match_their_names() {
         for (i, name) in SLOT_NAMES.iter().enumerate() {
-            assert_eq!(slot_of(name), Some(i), "{name}");
+            assert_eq!(slot_of(name).map(|s| s as usize), Some(i), "{name}");
+            assert_eq!(slot_of(name).map(Slot::name), Some(*name));
         }
         assert_eq!(slot_of("Unknown"), None);
     }
@@ -1007,7 +1049,7 @@ mod tests {
         assert_eq!(model.kind, DocKind::OutlookResponse);
         assert_eq!(
             model.accounts()[0].protocols[0]
-                .setting("SSL")
+                .get(Slot::SSL)
                 .unwrap()
                 .value(),
             "yes"
@@ -1072,7 +1114,7 @@ pub enum SmtpCredentials<'p, 'a> {
 impl<'a> Protocol<'a> {
     /// Effective transport security; None when the values present are invalid.
     pub fn security(&self) -> Option<Security> {
-        if let Some(encryption) = self.setting("Encryption") {
+        if let Some(encryption) = self.get(Slot::Encryption) {
             let mode = match encryption.value().to_ascii_lowercase().as_str() {
                 "ssl" => TlsMode::Implicit,
                 "tls" => TlsMode::StartTls,
@@ -1085,7 +1127,7 @@ impl<'a> Protocol<'a> {
                 source: SecuritySource::Encryption,
             });
         }
-        match self.setting("SSL") {
+        match self.get(Slot::SSL) {
             Some(ssl) => ssl.on_off().map(|on| Security {
                 mode: if on {
                     TlsMode::Implicit
@@ -1103,7 +1145,7 @@ impl<'a> Protocol<'a> {
 
     /// AuthRequired, with its documented default (on). None when the value is invalid.
     pub fn auth_required(&self) -> Option<(bool, bool)> {
-        match self.setting("AuthRequired") {
+        match self.get(Slot::AuthRequired) {
             Some(leaf) => leaf.on_off().map(|on| (on, false)),
             None => Some((true, true)),
         }
@@ -1117,7 +1159,7 @@ impl<'a> Protocol<'a> {
         if !self.is_type("SMTP") {
             return None;
         }
-        Some(match self.setting("UsePOPAuth") {
+        Some(match self.get(Slot::UsePOPAuth) {
             None => SmtpCredentials::OwnByDefault,
             Some(leaf) => match leaf.on_off() {
                 Some(true) => SmtpCredentials::FromPop3(leaf, account.pop3_protocol()),

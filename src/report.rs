@@ -5,7 +5,7 @@
 use std::ops::Range;
 
 use crate::model::{
-    Account, DocKind, ErrorInfo, Leaf, Model, Protocol, SecuritySource, SmtpCredentials,
+    Account, DocKind, ErrorInfo, Leaf, Model, Protocol, SecuritySource, Slot, SmtpCredentials,
     decode_server_version, exchange_product,
 };
 use crate::schema::KNOWN_ERROR_CODES;
@@ -196,7 +196,7 @@ impl Builder<'_> {
         let line = self.position(protocol.node).0;
         let type_name = protocol.type_name().map(str::to_string);
         let has_server = matches!(
-            protocol.setting("Type").map(Leaf::value),
+            protocol.get(Slot::Type).map(Leaf::value),
             Some("IMAP" | "POP3" | "SMTP" | "NNTP" | "EXCH" | "EXPR")
         );
         let security = has_server.then(|| match protocol.security() {
@@ -210,7 +210,7 @@ impl Builder<'_> {
             },
             None => SecurityReport {
                 description: "unclear: the value is not one clients understand",
-                source: if protocol.setting("Encryption").is_some() {
+                source: if protocol.get(Slot::Encryption).is_some() {
                     "Encryption"
                 } else {
                     "SSL"
@@ -241,7 +241,7 @@ impl Builder<'_> {
             if let (true, true, Some(server)) = (
                 ssl_on,
                 absent("CertPrincipalName"),
-                protocol.setting("Server"),
+                protocol.get(Slot::Server),
             ) {
                 defaults.push(("CertPrincipalName", format!("msstd:{}", server.value())));
             }
@@ -253,7 +253,7 @@ impl Builder<'_> {
             }
         }
         let smtp = protocol.smtp_credentials(account).map(|c| self.smtp(c));
-        let server_version = protocol.setting("ServerVersion").and_then(|v| {
+        let server_version = protocol.get(Slot::ServerVersion).and_then(|v| {
             let (major, minor, build) = decode_server_version(v.value())?;
             Some(format!(
                 "{} ({major}.{minor}.{build})",
@@ -276,7 +276,7 @@ impl Builder<'_> {
             }
             for nested in &found.protocols {
                 let url = nested
-                    .setting("ASUrl")
+                    .get(Slot::ASUrl)
                     .map_or_else(String::new, |u| u.value().to_string());
                 let (line, column) = self.position(nested.node);
                 entries.push(Setting {
@@ -337,9 +337,9 @@ impl Builder<'_> {
             },
             SmtpCredentials::FromPop3(leaf, Some(pop3)) => {
                 let pop_line = self.position(pop3.node).0;
-                let server = pop3.setting("Server").map_or("(no server)", Leaf::value);
+                let server = pop3.get(Slot::Server).map_or("(no server)", Leaf::value);
                 let port = pop3
-                    .setting("Port")
+                    .get(Slot::Port)
                     .map(|p| format!(":{}", p.value()))
                     .unwrap_or_default();
                 SmtpCredentialsReport {

@@ -2,7 +2,7 @@
 //! POP3 Protocol it depends on, error form, EcpUrl fragments, DomainRequired, IP ranges.
 
 use crate::finding::Finding;
-use crate::model::{Account, DocKind, ErrorInfo, Protocol, SmtpCredentials};
+use crate::model::{Account, DocKind, ErrorInfo, Protocol, Slot, SmtpCredentials};
 use crate::xml::tag_span;
 
 use super::Context;
@@ -180,7 +180,7 @@ fn check_protocols(ctx: &mut Context<'_, '_>, account: &Account<'_>) {
 }
 
 fn check_ecp(ctx: &mut Context<'_, '_>, protocol: &Protocol<'_>) {
-    if protocol.setting("EcpUrl").is_some() {
+    if protocol.get(Slot::EcpUrl).is_some() {
         return;
     }
     if let Some(fragment) = protocol.first_ecp_fragment() {
@@ -196,14 +196,14 @@ fn check_ecp(ctx: &mut Context<'_, '_>, protocol: &Protocol<'_>) {
 }
 
 fn check_domain_required(ctx: &mut Context<'_, '_>, protocol: &Protocol<'_>) {
-    let Some(required) = protocol.setting("DomainRequired") else {
+    let Some(required) = protocol.get(Slot::DomainRequired) else {
         return;
     };
     if required.on_off() != Some(true) {
         return;
     }
     let login_has_domain = protocol
-        .setting("LoginName")
+        .get(Slot::LoginName)
         .is_some_and(|l| l.value().contains('\\') || l.value().contains('@'));
     if !login_has_domain {
         ctx.push(Finding::new(

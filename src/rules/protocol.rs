@@ -2,7 +2,7 @@
 //! against the port, credentials sent in clear text.
 
 use crate::finding::Finding;
-use crate::model::{Account, Protocol, SecuritySource, SmtpCredentials, TlsMode};
+use crate::model::{Account, Protocol, SecuritySource, Slot, SmtpCredentials, TlsMode};
 use crate::xml::{child_elements, local_name, tag_span};
 
 use super::Context;
@@ -52,7 +52,7 @@ fn check_nested(ctx: &mut Context<'_, '_>, protocol: &Protocol<'_>) {
 }
 
 fn check_protocol(ctx: &mut Context<'_, '_>, account: &Account<'_>, protocol: &Protocol<'_>) {
-    if protocol.setting("Type").is_none() && protocol.type_attribute().is_none() {
+    if protocol.get(Slot::Type).is_none() && protocol.type_attribute().is_none() {
         ctx.push(
             Finding::new(
                 "protocol-without-type",
@@ -63,9 +63,9 @@ fn check_protocol(ctx: &mut Context<'_, '_>, account: &Account<'_>, protocol: &P
         );
     }
     check_mapi_attributes(ctx, protocol);
-    if let Some(port) = protocol.setting("Port") {
+    if let Some(port) = protocol.get(Slot::Port) {
         let server = protocol
-            .setting("Server")
+            .get(Slot::Server)
             .map(|s| s.value())
             .unwrap_or_default();
         if is_absolute_url(server) {
@@ -77,7 +77,7 @@ fn check_protocol(ctx: &mut Context<'_, '_>, account: &Account<'_>, protocol: &P
         }
     }
     // Type-dependent settings are judged only against a known Type.
-    let Some(kind) = protocol.setting("Type").map(|t| t.value()) else {
+    let Some(kind) = protocol.get(Slot::Type).map(|t| t.value()) else {
         check_mapi_children(ctx, protocol);
         return;
     };
@@ -89,8 +89,9 @@ fn check_protocol(ctx: &mut Context<'_, '_>, account: &Account<'_>, protocol: &P
     if !known {
         return;
     }
-    let misplaced = |element: &str, rule: &'static str, only: &str| {
-        protocol.setting(element).map(|leaf| {
+    let misplaced = |slot: Slot, rule: &'static str, only: &str| {
+        let element = slot.name();
+        protocol.get(slot).map(|leaf| {
             Finding::new(
                 rule,
                 leaf.tag_span(),
@@ -99,37 +100,33 @@ fn check_protocol(ctx: &mut Context<'_, '_>, account: &Account<'_>, protocol: &P
         })
     };
     if kind != "SMTP" {
-        if let Some(f) = misplaced("UsePOPAuth", "use-pop-auth-outside-smtp", "SMTP") {
+        if let Some(f) = misplaced(Slot::UsePOPAuth, "use-pop-auth-outside-smtp", "SMTP") {
             ctx.push(f.with_help("move <UsePOPAuth> into the SMTP <Protocol>"));
         }
-        if let Some(f) = misplaced("SMTPLast", "smtp-last-outside-smtp", "SMTP") {
+        if let Some(f) = misplaced(Slot::SMTPLast, "smtp-last-outside-smtp", "SMTP") {
             ctx.push(f);
         }
     }
     if kind != "EXCH"
-        && let Some(f) = misplaced("ServerDN", "server-dn-outside-exch", "EXCH")
+        && let Some(f) = misplaced(Slot::ServerDN, "server-dn-outside-exch", "EXCH")
     {
         ctx.push(f);
     }
     if !EXCHANGE_TYPES.contains(&kind) {
-        for element in [
-            "ServerVersion",
-            "DirectoryPort",
-            "ReferralPort",
-            "AuthPackage",
+        for slot in [
+            Slot::ServerVersion,
+            Slot::DirectoryPort,
+            Slot::ReferralPort,
+            Slot::AuthPackage,
         ] {
-            if let Some(f) = misplaced(
-                element,
-                "exchange-setting-outside-exchange",
-                "EXCH and EXPR",
-            ) {
+            if let Some(f) = misplaced(slot, "exchange-setting-outside-exchange", "EXCH and EXPR") {
                 ctx.push(f);
             }
         }
     }
     if kind != "EXPR"
         && let Some(f) = misplaced(
-            "GroupingInformation",
+            Slot::GroupingInformation,
             "grouping-information-outside-expr",
             "EXPR",
         )
@@ -138,7 +135,7 @@ fn check_protocol(ctx: &mut Context<'_, '_>, account: &Account<'_>, protocol: &P
     }
     if !ISP_TYPES.contains(&kind)
         && let Some(f) = misplaced(
-            "Encryption",
+            Slot::Encryption,
             "encryption-outside-isp",
             "IMAP, POP3 and SMTP",
         )
@@ -213,7 +210,7 @@ fn check_mapi_children(ctx: &mut Context<'_, '_>, protocol: &Protocol<'_>) {
 }
 
 fn check_isp_server(ctx: &mut Context<'_, '_>, protocol: &Protocol<'_>, kind: &str) {
-    let Some(server) = protocol.setting("Server") else {
+    let Some(server) = protocol.get(Slot::Server) else {
         return;
     };
     let host = server.value();
@@ -252,7 +249,7 @@ fn check_transport(
 ) {
     // SSL and Encryption both present and disagreeing: Encryption wins in Outlook, older
     // clients read SSL.
-    if let (Some(ssl), Some(encryption)) = (protocol.setting("SSL"), protocol.setting("Encryption"))
+    if let (Some(ssl), Some(encryption)) = (protocol.get(Slot::SSL), protocol.get(Slot::Encryption))
     {
         let ssl_on = ssl.on_off();
         let enc = encryption.value().to_ascii_lowercase();
@@ -280,9 +277,9 @@ fn check_transport(
     let port = protocol.port();
     if let (Some(security), Some(port)) = (security, port) {
         let at = match security.source {
-            SecuritySource::Encryption => protocol.setting("Encryption").map(|l| l.value_span()),
-            SecuritySource::Ssl => protocol.setting("SSL").map(|l| l.value_span()),
-            SecuritySource::Default => protocol.setting("Port").map(|l| l.value_span()),
+            SecuritySource::Encryption => protocol.get(Slot::Encryption).map(|l| l.value_span()),
+            SecuritySource::Ssl => protocol.get(Slot::SSL).map(|l| l.value_span()),
+            SecuritySource::Default => protocol.get(Slot::Port).map(|l| l.value_span()),
         }
         .unwrap_or_else(|| protocol.tag_span());
         let what = match security.source {
@@ -327,8 +324,8 @@ fn check_transport(
         );
         if security.mode == TlsMode::Clear {
             let at = match security.source {
-                SecuritySource::Encryption => protocol.setting("Encryption"),
-                _ => protocol.setting("SSL"),
+                SecuritySource::Encryption => protocol.get(Slot::Encryption),
+                _ => protocol.get(Slot::SSL),
             }
             .map_or_else(|| protocol.tag_span(), |l| l.value_span());
             ctx.push(
@@ -356,7 +353,7 @@ fn check_transport(
     }
     if kind == "SMTP" && port == Some(25) && protocol.auth_required().is_some_and(|(on, _)| on) {
         let at = protocol
-            .setting("Port")
+            .get(Slot::Port)
             .map_or_else(|| protocol.tag_span(), |p| p.value_span());
         ctx.push(
             Finding::new(
@@ -367,7 +364,7 @@ fn check_transport(
             .with_help("use port 587 with <Encryption>TLS</Encryption>, or 465 with SSL on"),
         );
     }
-    if let (Some(cpn), Some(security)) = (protocol.setting("CertPrincipalName"), security)
+    if let (Some(cpn), Some(security)) = (protocol.get(Slot::CertPrincipalName), security)
         && security.mode == TlsMode::Clear
     {
         ctx.push(Finding::new(

@@ -276,12 +276,15 @@ fn check_transport(
     let security = protocol.security();
     let port = protocol.port();
     if let (Some(security), Some(port)) = (security, port) {
-        let at = match security.source {
-            SecuritySource::Encryption => protocol.get(Slot::Encryption).map(|l| l.value_span()),
-            SecuritySource::Ssl => protocol.get(Slot::SSL).map(|l| l.value_span()),
-            SecuritySource::Default => protocol.get(Slot::Port).map(|l| l.value_span()),
-        }
-        .unwrap_or_else(|| protocol.tag_span());
+        // Only computed when there is something to report: it reads the tree again.
+        let at = || {
+            match security.source {
+                SecuritySource::Encryption => protocol.get(Slot::Encryption),
+                SecuritySource::Ssl => protocol.get(Slot::SSL),
+                SecuritySource::Default => protocol.get(Slot::Port),
+            }
+            .map_or_else(|| protocol.tag_span(), |l| l.value_span())
+        };
         let what = match security.source {
             SecuritySource::Encryption => "Encryption SSL",
             SecuritySource::Ssl => "SSL on",
@@ -291,7 +294,7 @@ fn check_transport(
             ctx.push(
                 Finding::new(
                     "tls-mode-port-mismatch",
-                    at,
+                    at(),
                     format!(
                         "{what} asks for TLS from the first byte, but port {port} is a STARTTLS \
                          port: the handshake fails or the client falls back"
@@ -307,7 +310,7 @@ fn check_transport(
             ctx.push(
                 Finding::new(
                     "tls-mode-port-mismatch",
-                    at,
+                    at(),
                     format!(
                         "Encryption TLS means STARTTLS, but port {port} expects TLS from the first byte"
                     ),

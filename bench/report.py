@@ -30,6 +30,15 @@ files = load("files"); one = load("files-1thread"); big = load("big"); find = lo
 def med(results, prefix):
     return next(r["median"] for k, r in results.items() if k.startswith(prefix))
 
+def least(results, prefix):
+    return next(r["min"] for k, r in results.items() if k.startswith(prefix))
+
+# The fastest run of each command as a second statistic: on a shared machine noise only ever
+# adds time, and the medians of two commands timed a minute apart can see different noise.
+min_files = least(files, "adinspect") / least(files, "floor")
+min_xml = least(files, "adinspect") / least(files, "xmllint")
+min_big = least(big, "adinspect 100 MB") / least(big, "floor 100")
+
 floor_files = med(files, "floor"); ad_files = med(files, "adinspect"); xml_files = med(files, "xmllint")
 floor_big = med(big, "floor 100"); ad_big = med(big, "adinspect 100"); ad_10 = med(big, "adinspect 10 ")
 floor_10 = med(big, "floor 10 ")
@@ -48,11 +57,15 @@ Reproduce with `bash bench/run.sh` (needs `hyperfine` and `xmllint`: `apt-get in
 libxml2-utils`). It builds the release binary and two helpers, generates a deterministic corpus
 (`cargo run --release --example generate -- bench/data`), runs every command with hyperfine
 (warm-up runs, then 10 timed runs; 5 for the 100 MB file; 300 for start-up) and rewrites this
-file. Times are wall-clock medians.
+file. Times are wall-clock medians; the targets also give the ratio of the fastest runs
+(\"fastest:\"), which noise from other tenants of a shared machine disturbs least.
 
 - **floor**: `examples/floor.rs` reads each file, parses it with roxmltree (DTDs off, as
   adinspect) and visits every node, on the same number of threads. It is what any
   roxmltree-based tool must pay; adinspect adds decoding checks, the model, ~85 rules and output.
+  For one large input the parse is sequential in both; adinspect then shares the model and the
+  checks among the cores (an input of 4 MiB or more), so the 100 MB table also shows it on one
+  thread.
 - **corpus**: 10,000 responses of 3–8 KB in 200 nested folders ({memory['files_bytes']/1e6:.0f} MB),
   one {bytes100/1e6:.0f} MB and one {bytes10/1e6:.0f} MB response with many Protocols, and a
   {bytes10/1e6:.0f} MB response where every Protocol is wrong ({memory['wrong_findings']:,} findings).
@@ -65,9 +78,9 @@ Machine: {cpu}, {sh('nproc')} cores, {sh("free -g | awk '/Mem:/ {print $2}'")} G
 
 | target | measured | |
 |---|---|---|
-| 10,000 files: at most 1.25× the floor (same threads) | {ad_files/floor_files:.2f}× ({ad_files*1000:.0f} ms vs {floor_files*1000:.0f} ms) | {verdict(ad_files <= 1.25*floor_files)} |
-| 10,000 files: at most half of `xmllint --noout` | {ad_files/xml_files:.2f}× ({ad_files*1000:.0f} ms vs {xml_files*1000:.0f} ms) | {verdict(ad_files <= 0.5*xml_files)} |
-| 100 MB file: at most 1.3× the floor | {ad_big/floor_big:.2f}× ({ad_big*1000:.0f} ms vs {floor_big*1000:.0f} ms) | {verdict(ad_big <= 1.3*floor_big)} |
+| 10,000 files: at most 1.25× the floor (same threads) | {ad_files/floor_files:.2f}× ({ad_files*1000:.0f} ms vs {floor_files*1000:.0f} ms; fastest: {min_files:.2f}×) | {verdict(ad_files <= 1.25*floor_files)} |
+| 10,000 files: at most half of `xmllint --noout` | {ad_files/xml_files:.2f}× ({ad_files*1000:.0f} ms vs {xml_files*1000:.0f} ms; fastest: {min_xml:.2f}×) | {verdict(ad_files <= 0.5*xml_files)} |
+| 100 MB file: at most 1.3× the floor | {ad_big/floor_big:.2f}× ({ad_big*1000:.0f} ms vs {floor_big*1000:.0f} ms; fastest: {min_big:.2f}×) | {verdict(ad_big <= 1.3*floor_big)} |
 | 100 MB file: peak memory at most 6 bytes per input byte | {per_byte:.1f} B/B ({memory['adinspect_100mb_kb']/1024:.0f} MiB); the floor alone: {floor_per_byte:.1f} B/B | {verdict(per_byte <= 6)} |
 | linear: 100 MB costs about 10× the 10 MB file | {ad_big/ad_10:.1f}× (floor: {floor_big/floor_10:.1f}×) | {verdict(ad_big/ad_10 <= 12)} |
 | every Protocol wrong stays linear (buffered output, no rescans) | {med(find, 'adinspect 10 MB, every Protocol wrong (jsonl)')*1000:.0f} ms for {memory['wrong_findings']:,} findings, {memory['adinspect_wrong_kb']/1024:.0f} MiB | see table |

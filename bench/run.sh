@@ -23,16 +23,17 @@ run() { # name, runs, warm-up runs, hyperfine arguments…
   hyperfine --warmup "$warmup" --runs "$runs" --export-json "$out/$name.json" "$@" >/dev/null
 }
 
-run files 10 2 -N \
+run files 20 3 -N \
   -n "floor (-j $threads)" "$floor -j $threads $data/files" \
   -n "adinspect check --format jsonl" "$bin check --format jsonl --fail-level never $data/files" \
   -n "xmllint --noout" "bash -c 'find $data/files -name \"*.xml\" -print0 | xargs -0 xmllint --noout'"
 run files-1thread 10 2 -N \
   -n "floor (-j 1)" "$floor -j 1 $data/files" \
   -n "adinspect check -j 1" "$bin check -j 1 --format jsonl --fail-level never $data/files"
-run big 5 1 -N \
+run big 10 1 -N \
   -n "floor 100 MB" "$floor $data/big-100mb.xml" \
   -n "adinspect 100 MB" "$bin check --format jsonl --fail-level never $data/big-100mb.xml" \
+  -n "adinspect 100 MB, one thread (-j 1)" "$bin check -j 1 --format jsonl --fail-level never $data/big-100mb.xml" \
   -n "floor 10 MB" "$floor $data/big-10mb.xml" \
   -n "adinspect 10 MB" "$bin check --format jsonl --fail-level never $data/big-10mb.xml"
 run findings 10 2 -N \

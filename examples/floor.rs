@@ -3,23 +3,11 @@
 //!
 //!   cargo run --release --example floor -- [-j N] PATH...
 
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+#[path = "shared/inputs.rs"]
+mod inputs;
 
-fn collect(path: &Path, out: &mut Vec<PathBuf>) {
-    if path.is_dir() {
-        let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .collect();
-        entries.sort();
-        for entry in entries {
-            collect(&entry, out);
-        }
-    } else if path.extension().is_some_and(|e| e == "xml") {
-        out.push(path.to_path_buf());
-    }
-}
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 fn main() {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
@@ -30,7 +18,7 @@ fn main() {
     }
     let mut files = Vec::new();
     for arg in &args {
-        collect(Path::new(arg), &mut files);
+        inputs::collect(Path::new(arg), &mut files);
     }
     let next = AtomicUsize::new(0);
     let visited = AtomicUsize::new(0);

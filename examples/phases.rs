@@ -1,23 +1,11 @@
 //! Where the time goes: decode, line index, prescan, parse, model, rules, summed over every
 //! input (files, or directories searched for *.xml).
 //!   cargo run --release --example phases -- [-j THREADS] PATH...
-use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+#[path = "shared/inputs.rs"]
+mod inputs;
 
-fn collect(path: &Path, out: &mut Vec<PathBuf>) {
-    if path.is_dir() {
-        let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .collect();
-        entries.sort();
-        for entry in entries {
-            collect(&entry, out);
-        }
-    } else {
-        out.push(path.to_path_buf());
-    }
-}
+use std::path::Path;
+use std::time::{Duration, Instant};
 
 #[derive(Default)]
 struct Phases {
@@ -40,7 +28,7 @@ fn main() {
         args.drain(..2);
     }
     for arg in args {
-        collect(Path::new(&arg), &mut files);
+        inputs::collect(Path::new(&arg), &mut files);
     }
     let mut p = Phases::default();
     let mut findings = 0;

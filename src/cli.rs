@@ -140,7 +140,8 @@ pub struct CommonArgs {
     /// Largest input accepted, in MiB
     #[arg(long, value_name = "MIB", default_value_t = 256)]
     pub max_size: u64,
-    /// Worker threads (default: one per core)
+    /// Threads (default: one per core); inputs are checked side by side, and one input of
+    /// 4 MiB or more shares its checks among them
     #[arg(short = 'j', long, value_name = "N")]
     pub threads: Option<usize>,
 }

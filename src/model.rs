@@ -359,10 +359,13 @@ impl<'a> Protocol<'a> {
                 })
             };
             match name {
-                "Internal" if extras.internal.is_none() => {
+                // Only an outer Protocol has endpoints: a nested one holds Type and ASUrl. Not
+                // following them inside a nested Protocol also bounds the recursion, which a
+                // document nesting Protocol/Internal a million deep would otherwise overflow.
+                "Internal" if !nested && extras.internal.is_none() => {
                     extras.internal = Some(Endpoints::new(child));
                 }
-                "External" if extras.external.is_none() => {
+                "External" if !nested && extras.external.is_none() => {
                     extras.external = Some(Endpoints::new(child));
                 }
                 "MailStore" if extras.mail_store.is_none() => extras.mail_store = mapi(),

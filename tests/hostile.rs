@@ -119,6 +119,26 @@ fn nesting_a_million_deep() {
 }
 
 #[test]
+fn known_containers_nested_half_a_million_deep() {
+    // Protocol > Internal > Protocol > …: every level is a known container, so nothing is
+    // skipped. This used to overflow the stack while building the model.
+    let depth = 500_000;
+    let deep = format!(
+        "<Autodiscover xmlns=\"http://schemas.microsoft.com/exchange/autodiscover/responseschema/2006\">\
+         <Response xmlns=\"http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a\">\
+         <Account><Action>settings</Action>{}{}</Account></Response></Autodiscover>",
+        "<Protocol><Internal>".repeat(depth),
+        "</Internal></Protocol>".repeat(depth)
+    );
+    let (found, kind) = sound(deep);
+    assert_eq!(kind, "outlook-response");
+    assert!(
+        found.contains(&"nested-protocol-extra-element"),
+        "{found:?}"
+    );
+}
+
+#[test]
 fn a_50_mb_text_node() {
     let big = format!(
         "<Autodiscover xmlns=\"http://schemas.microsoft.com/exchange/autodiscover/responseschema/2006\">\

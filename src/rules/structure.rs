@@ -64,8 +64,9 @@ struct Open<'a> {
     namespace: Option<&'a str>,
     /// Where this container's child names start in `Walk::names`.
     names_from: usize,
-    /// The child names as a set, once there are too many for a list.
-    many: Option<HashSet<&'a str, schema::FastHash>>,
+    /// The child names as a set, once there are too many for a list (boxed: rare, and a
+    /// document nested a million deep keeps a million of these open).
+    many: Option<Box<HashSet<&'a str, schema::FastHash>>>,
 }
 
 struct Walk<'w, 'a> {
@@ -172,7 +173,7 @@ impl<'a> Walk<'_, 'a> {
             let mut set: HashSet<&str, schema::FastHash> =
                 self.names.drain(container.names_from..).collect();
             set.insert(name);
-            container.many = Some(set);
+            container.many = Some(Box::new(set));
         }
         true
     }

@@ -72,6 +72,9 @@ pub fn map_each<T: Sync, R: Send>(items: &[T], work: impl Fn(&T) -> R + Sync) ->
     let Some((first, rest)) = items.split_first() else {
         return Vec::new();
     };
+    if rest.is_empty() {
+        return vec![work(first)]; // no scope to set up: the usual case, a small input
+    }
     let work = &work;
     std::thread::scope(|scope| {
         let others: Vec<_> = rest

@@ -165,7 +165,7 @@ impl<'a> Walk<'_, 'a> {
             return set.insert(name);
         }
         let names = &self.names[container.names_from..];
-        if names.contains(&name) {
+        if names.iter().any(|n| schema::same_name(n, name)) {
             return false;
         }
         if names.len() < Self::FEW_NAMES {
@@ -326,7 +326,11 @@ fn check_parent(ctx: &mut Context<'_, '_>, def: &ElementDef, node: XmlNode<'_>, 
                 def.name
             ),
         ));
-    } else if !def.parents.contains(&parent_name) {
+    } else if !def
+        .parents
+        .iter()
+        .any(|p| schema::same_name(p, parent_name))
+    {
         let expected = def
             .parents
             .iter()

@@ -252,7 +252,7 @@ fn check_enum(
     def: &EnumDef,
     span: impl Fn() -> std::ops::Range<usize>,
 ) {
-    if def.values.contains(&value) {
+    if def.values.iter().any(|v| schema::same_name(v, value)) {
         return;
     }
     if let Some(right) = def.values.iter().find(|v| v.eq_ignore_ascii_case(value)) {
@@ -387,28 +387,24 @@ pub fn is_absolute_url(value: &str) -> bool {
         && scheme
             .iter()
             .all(|b| b.is_ascii_alphanumeric() || b"+.-".contains(b));
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    scheme_ok
-        && !authority.is_empty()
-        && !value.bytes().any(|b| {
-            matches!(
-                b,
-                b' ' | b'\t'
-                    | b'\n'
-                    | b'\r'
-                    | b'\x0c'
-                    | b'<'
-                    | b'>'
-                    | b'"'
-                    | b'{'
-                    | b'}'
-                    | b'|'
-                    | b'\\'
-                    | b'^'
-                    | b'`'
-            )
-        })
+    let authority = &rest[..rest
+        .bytes()
+        .position(|b| matches!(b, b'/' | b'?' | b'#'))
+        .unwrap_or(rest.len())];
+    scheme_ok && !authority.is_empty() && !value.bytes().any(|b| NOT_IN_URL[usize::from(b)])
 }
+
+/// Bytes a URL never holds unescaped: a table, because every URL value is scanned with it.
+static NOT_IN_URL: [bool; 256] = {
+    let mut table = [false; 256];
+    let forbidden = b" \t\n\r\x0c<>\"{}|\\^`";
+    let mut i = 0;
+    while i < forbidden.len() {
+        table[forbidden[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
 
 pub fn is_https_url(value: &str) -> bool {
     is_absolute_url(value)

@@ -194,7 +194,7 @@ impl<'a> Endpoints<'a> {
                 .collect(),
             protocols: child_elements(node)
                 .filter(|c| local_name(*c) == "Protocol")
-                .map(|c| Protocol::new(c, true))
+                .map(|c| Protocol::new(c, true, &mut Vec::new()))
                 .collect(),
         }
     }
@@ -326,10 +326,11 @@ struct ProtocolExtras<'a> {
 
 impl<'a> Protocol<'a> {
     /// One pass over the children: values become settings, known containers their parts.
-    fn new(node: XmlNode<'a>, nested: bool) -> Protocol<'a> {
-        // Room for a typical Protocol, given back at the end: one allocation instead of three
-        // growths (and no counting pass over the children).
-        let mut settings = Vec::with_capacity(16);
+    /// `scratch` is reused from one Protocol to the next: the settings are gathered there and
+    /// copied out at their exact size, one allocation per Protocol.
+    fn new(node: XmlNode<'a>, nested: bool, scratch: &mut Vec<Leaf<'a>>) -> Protocol<'a> {
+        let settings = scratch;
+        settings.clear();
         let mut extras = ProtocolExtras {
             type_attribute: attribute(node, "Type"),
             version_attribute: attribute(node, "Version"),
@@ -376,7 +377,7 @@ impl<'a> Protocol<'a> {
                 _ => {}
             }
         }
-        settings.shrink_to_fit();
+        let settings: Vec<Leaf<'a>> = settings.drain(..).collect();
         extras.first_ecp_fragment = first_ecp_fragment;
         let any = extras.type_attribute.is_some()
             || extras.first_ecp_fragment.is_some()
@@ -502,12 +503,13 @@ impl<'a> Account<'a> {
                 nodes.nth(range.start - 1);
             }
             let (mut protocols, mut others) = (Vec::new(), Vec::new());
+            let mut scratch = Vec::new();
             for child in nodes.take(range.len()) {
                 if !child.is_element() || child.parent() != Some(node) {
                     continue;
                 }
                 if local_name(child) == "Protocol" {
-                    protocols.push(Protocol::new(child, false));
+                    protocols.push(Protocol::new(child, false, &mut scratch));
                 } else {
                     others.push(child);
                 }
@@ -534,7 +536,7 @@ impl<'a> Account<'a> {
     }
 
     fn from_protocol_fragment(node: XmlNode<'a>) -> Account<'a> {
-        let protocol = Protocol::new(node, false);
+        let protocol = Protocol::new(node, false, &mut Vec::new());
         Account {
             node,
             leaves: Vec::new(),

@@ -377,7 +377,9 @@ impl<'a> Protocol<'a> {
                 _ => {}
             }
         }
-        let settings: Vec<Leaf<'a>> = settings.drain(..).collect();
+        let mut exact = Vec::with_capacity(settings.len());
+        exact.append(settings); // moves them out; the buffer keeps its room for the next one
+        let settings = exact;
         extras.first_ecp_fragment = first_ecp_fragment;
         let any = extras.type_attribute.is_some()
             || extras.first_ecp_fragment.is_some()

@@ -20,6 +20,7 @@ pub fn check(ctx: &mut Context<'_, '_>) {
     for account in model.accounts() {
         ctx.for_each(&account.protocols, |ctx, protocol| {
             check_protocol(ctx, account, protocol);
+            super::account::check_protocol(ctx, account, protocol);
             for endpoints in [protocol.internal(), protocol.external()]
                 .into_iter()
                 .flatten()

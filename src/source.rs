@@ -228,6 +228,13 @@ fn looks_binary(text: &str) -> bool {
     // Bytes are enough: multi-byte UTF-8 is never a control character, and a replacement
     // character (EF BF BD) counts as odd like the bytes it replaced.
     let head = &text.as_bytes()[..text.len().min(1024)];
+    // The usual case, plain text: no byte below a space but tab and line breaks, no DEL, no
+    // EF (which starts a replacement character), settled in one branch-free pass.
+    if head.iter().fold(true, |plain, &b| {
+        plain & (b >= 0x20 || matches!(b, b'\t' | b'\n' | b'\r')) & (b != 0x7f) & (b != 0xEF)
+    }) {
+        return false;
+    }
     let mut odd = 0usize;
     for (i, &b) in head.iter().enumerate() {
         if b == 0 {

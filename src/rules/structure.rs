@@ -96,8 +96,11 @@ impl<'a> Walk<'_, 'a> {
             .open
             .last()
             .map(|c| (c.node, c.namespace, c.name, c.def));
-        if let (Some(namespaces), Some((parent, namespace, ..))) = (self.namespaces, parent) {
-            namespaces.visit(ctx, node, Some((parent, namespace)));
+        let namespace = node.tag_name().namespace();
+        if let (Some(namespaces), Some((parent, parent_namespace, ..))) = (self.namespaces, parent)
+            && !namespaces.settled_by_parent(parent, parent_namespace, namespace)
+        {
+            namespaces.visit(ctx, node, Some((parent, parent_namespace)));
         }
         let def = check_name(ctx, self.vocabulary, node, name);
         if let Some((_, _, _, parent_def)) = parent {
@@ -140,14 +143,14 @@ impl<'a> Walk<'_, 'a> {
                 node,
                 def,
                 name,
-                namespace: node.tag_name().namespace(),
+                namespace,
                 names_from: self.names.len(),
                 many: None,
             });
             return;
         }
         if !def.opaque {
-            if let Some(first) = node.first_element_child() {
+            if let Some(first) = first_element_child(node) {
                 self.children_in_value(ctx, def, first);
             } else {
                 values::check_value(ctx, def, node);
@@ -423,6 +426,20 @@ impl<'a> Namespaces<'a> {
         }
     }
 
+    /// Whether an element in `namespace` needs no look: below the root's children every
+    /// element expects what its parent expects, so one that inherits its parent's namespace
+    /// can neither be wrong where the parent is right nor be the first wrong one. Checked
+    /// before `visit` for every element, so kept small.
+    #[inline]
+    fn settled_by_parent(
+        &self,
+        parent: XmlNode<'_>,
+        parent_namespace: Option<&str>,
+        namespace: Option<&str>,
+    ) -> bool {
+        same_namespace(parent_namespace, namespace) && parent != self.root
+    }
+
     /// `parent` is the element's parent element and its namespace (None for the root).
     pub fn visit(
         &self,
@@ -492,6 +509,16 @@ impl<'a> Namespaces<'a> {
                 ),
             }
         }
+    }
+}
+
+/// The first element child; a value element's only child is usually its text, settled without
+/// walking the children.
+fn first_element_child<'a>(node: XmlNode<'a>) -> Option<XmlNode<'a>> {
+    match (node.first_child(), node.last_child()) {
+        (None, _) => None,
+        (Some(first), Some(last)) if first == last => first.is_element().then_some(first),
+        _ => node.first_element_child(),
     }
 }
 

@@ -8,7 +8,7 @@ use std::borrow::Cow;
 use crate::finding::Span;
 use crate::parallel::{self, Threads};
 use crate::schema::{Vocabulary, is_ecp_fragment};
-use crate::xml::{self, XmlDocument, XmlNode, child_elements, local_name};
+use crate::xml::{self, XmlDocument, XmlNode, child_element, child_elements, local_name};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DocKind {
@@ -126,10 +126,6 @@ fn leaves<'a>(node: XmlNode<'a>) -> Vec<Leaf<'a>> {
 
 fn find_leaf<'l, 'a>(leaves: &'l [Leaf<'a>], name: &str) -> Option<&'l Leaf<'a>> {
     leaves.iter().find(|l| l.name() == name)
-}
-
-fn child<'a>(node: XmlNode<'a>, name: &str) -> Option<XmlNode<'a>> {
-    child_elements(node).find(|c| local_name(*c) == name)
 }
 
 #[derive(Debug)]
@@ -659,7 +655,10 @@ impl<'a> Model<'a> {
                 _ => (None, None),
             }
         } else {
-            (child(root, "Request"), child(root, "Response"))
+            (
+                child_element(root, "Request"),
+                child_element(root, "Response"),
+            )
         };
         if !contents {
             if kind == DocKind::ErrorResponse && is_mobile(response_node) {
@@ -801,12 +800,12 @@ fn classify_root(root: XmlNode<'_>) -> (DocKind, bool, Option<String>) {
     let namespace = root.tag_name().namespace();
     let is_request_ns = |ns: Option<&str>| ns.is_some_and(|u| u.contains("/requestschema/"));
     let request_kind = |node: XmlNode<'_>| {
-        let ars_mobile = child(node, "AcceptableResponseSchema")
+        let ars_mobile = child_element(node, "AcceptableResponseSchema")
             .is_some_and(|a| xml::element_text(a).contains("/mobilesync/"));
         // The namespace decides; without one, LegacyDN (Outlook only) and then the schema asked for.
         let decided_by_namespace = namespace.is_some_and(|u| u.contains("/outlook/"));
         if mentions_mobilesync(namespace)
-            || (!decided_by_namespace && child(node, "LegacyDN").is_none() && ars_mobile)
+            || (!decided_by_namespace && child_element(node, "LegacyDN").is_none() && ars_mobile)
         {
             DocKind::MobilesyncRequest
         } else {
@@ -815,8 +814,9 @@ fn classify_root(root: XmlNode<'_>) -> (DocKind, bool, Option<String>) {
     };
     let response_kind = |response: XmlNode<'_>| {
         let mobile = is_mobile(Some(response));
-        let has_error = child(response, "Error").is_some()
-            || child(response, "Action").is_some_and(|a| child(a, "Error").is_some());
+        let has_error = child_element(response, "Error").is_some()
+            || child_element(response, "Action")
+                .is_some_and(|a| child_element(a, "Error").is_some());
         let accounts: Vec<_> = child_elements(response)
             .filter(|c| local_name(*c) == "Account")
             .collect();
@@ -824,8 +824,11 @@ fn classify_root(root: XmlNode<'_>) -> (DocKind, bool, Option<String>) {
             && accounts
                 .iter()
                 // Action first: it comes early, while a settings Account has no Error to find.
-                .all(|a| child(*a, "Action").is_none() && child(*a, "Error").is_some());
-        let settings = child(response, "Action").is_some_and(|a| child(a, "Settings").is_some());
+                .all(|a| {
+                    child_element(*a, "Action").is_none() && child_element(*a, "Error").is_some()
+                });
+        let settings = child_element(response, "Action")
+            .is_some_and(|a| child_element(a, "Settings").is_some());
         if (has_error && accounts.is_empty() && !settings) || error_accounts {
             DocKind::ErrorResponse
         } else if mobile {
@@ -835,9 +838,9 @@ fn classify_root(root: XmlNode<'_>) -> (DocKind, bool, Option<String>) {
         }
     };
     if name.eq_ignore_ascii_case("Autodiscover") {
-        let kind = if let Some(request) = child(root, "Request") {
+        let kind = if let Some(request) = child_element(root, "Request") {
             request_kind(request)
-        } else if let Some(response) = child(root, "Response") {
+        } else if let Some(response) = child_element(root, "Response") {
             response_kind(response)
         } else if is_request_ns(namespace) {
             if mentions_mobilesync(namespace) {
@@ -882,24 +885,26 @@ fn join<T>(mut parts: Vec<Vec<T>>) -> Vec<T> {
 fn build_response<'a>(node: XmlNode<'a>, threads: Threads) -> Response<'a> {
     Response {
         node,
-        user: child(node, "User").map(leaves).unwrap_or_default(),
+        user: child_element(node, "User").map(leaves).unwrap_or_default(),
         accounts: child_elements(node)
             .filter(|c| local_name(*c) == "Account")
             .map(|account| Account::new(account, threads))
             .collect(),
-        error: child(node, "Error").map(ErrorInfo::new),
+        error: child_element(node, "Error").map(ErrorInfo::new),
     }
 }
 
 fn build_mobile<'a>(node: XmlNode<'a>) -> MobileResponse<'a> {
-    let action = child(node, "Action");
+    let action = child_element(node, "Action");
     MobileResponse {
         node,
-        culture: child(node, "Culture").map(Leaf::new),
-        user: child(node, "User").map(leaves).unwrap_or_default(),
-        redirect: action.and_then(|a| child(a, "Redirect")).map(Leaf::new),
+        culture: child_element(node, "Culture").map(Leaf::new),
+        user: child_element(node, "User").map(leaves).unwrap_or_default(),
+        redirect: action
+            .and_then(|a| child_element(a, "Redirect"))
+            .map(Leaf::new),
         servers: action
-            .and_then(|a| child(a, "Settings"))
+            .and_then(|a| child_element(a, "Settings"))
             .map(|settings| {
                 child_elements(settings)
                     .filter(|c| local_name(*c) == "Server")
@@ -911,8 +916,8 @@ fn build_mobile<'a>(node: XmlNode<'a>) -> MobileResponse<'a> {
             })
             .unwrap_or_default(),
         error: action
-            .and_then(|a| child(a, "Error"))
-            .or_else(|| child(node, "Error"))
+            .and_then(|a| child_element(a, "Error"))
+            .or_else(|| child_element(node, "Error"))
             .map(ErrorInfo::new),
     }
 }

@@ -280,6 +280,11 @@ pub fn child_elements<'a>(node: XmlNode<'a>) -> impl Iterator<Item = XmlNode<'a>
     node.children().filter(|c| c.is_element())
 }
 
+/// The first child element named `name`.
+pub fn child_element<'a>(node: XmlNode<'a>, name: &str) -> Option<XmlNode<'a>> {
+    child_elements(node).find(|c| local_name(*c) == name)
+}
+
 pub fn local_name<'a>(node: XmlNode<'a>) -> &'a str {
     node.tag_name().name()
 }

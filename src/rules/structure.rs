@@ -9,7 +9,7 @@ use crate::schema::{
     self, ElementDef, NS_MOBILE_REQUEST, NS_MOBILE_RESPONSE, NS_OUTLOOK, NS_REQUEST, NS_RESPONSE,
     Vocabulary,
 };
-use crate::xml::{XmlNode, local_name, tag_span};
+use crate::xml::{XmlNode, child_element, local_name, tag_span};
 use roxmltree::Descendants;
 
 use super::{Context, values};
@@ -462,10 +462,7 @@ impl<'a> Namespaces<'a> {
         let parent_actual = parent.and_then(|(_, namespace)| namespace);
         let parent = parent.map(|(node, _)| node);
         let inherited = parent.is_some() && same_namespace(parent_actual, actual);
-        // Below the root's children every element expects what its parent expects, so one
-        // that inherits its parent's namespace can neither be wrong where the parent is right
-        // nor be the first wrong one.
-        if inherited && parent.is_some_and(|p| p != root) {
+        if parent.is_some_and(|p| self.settled_by_parent(p, parent_actual, actual)) {
             return;
         }
         let wanted = self.expected(parent.is_none());
@@ -520,11 +517,6 @@ fn first_element_child<'a>(node: XmlNode<'a>) -> Option<XmlNode<'a>> {
         (Some(first), Some(last)) if first == last => first.is_element().then_some(first),
         _ => node.first_element_child(),
     }
-}
-
-fn child_element<'a>(node: XmlNode<'a>, name: &str) -> Option<XmlNode<'a>> {
-    node.children()
-        .find(|c| c.is_element() && local_name(*c) == name)
 }
 
 /// Namespace URIs are shared by the elements that use them, so equal pointers settle most

@@ -36,34 +36,24 @@ impl<'a, 'm> Context<'a, 'm> {
         }
     }
 
-    /// `check` on every item, the items split among threads when there are many; findings
-    /// are collected in item order either way.
+    /// `check` on every item; a long list is split into contiguous chunks, one per thread,
+    /// each with its own findings, collected in chunk order.
     pub fn for_each<T: Sync>(
         &mut self,
         items: &[T],
         check: impl Fn(&mut Context<'a, 'm>, &T) + Sync,
     ) {
-        self.for_each_chunk(items, |ctx, chunk| {
-            for item in chunk {
-                check(ctx, item);
-            }
-        });
-    }
-
-    /// `check` on contiguous chunks of `items`, one chunk per thread (the whole list on this
-    /// thread when it is short); findings are collected in chunk order.
-    pub fn for_each_chunk<T: Sync>(
-        &mut self,
-        items: &[T],
-        check: impl Fn(&mut Context<'a, 'm>, &[T]) + Sync,
-    ) {
         if self.threads.is_one() {
-            check(self, items);
+            for item in items {
+                check(self, item);
+            }
             return;
         }
         let parts = parallel::map_chunks(items, self.threads, |chunk| {
             let mut ctx = self.fork();
-            check(&mut ctx, chunk);
+            for item in chunk {
+                check(&mut ctx, item);
+            }
             ctx.findings
         });
         for part in parts {

@@ -167,7 +167,10 @@ pub fn check_value(ctx: &mut Context<'_, '_>, def: &ElementDef, node: XmlNode<'_
             }
         }
         ValueKind::LegacyDn => {
-            if !value.to_ascii_lowercase().starts_with("/o=") {
+            if !value
+                .get(..3)
+                .is_some_and(|p| p.eq_ignore_ascii_case("/o="))
+            {
                 ctx.push(invalid(
                     "invalid-legacy-dn",
                     format!(
@@ -417,16 +420,27 @@ pub fn is_email(value: &str) -> bool {
     let Some((local, domain)) = value.rsplit_once('@') else {
         return false;
     };
-    !local.is_empty()
-        && !domain.is_empty()
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !value
+    if local.is_empty() || domain.is_empty() || domain.starts_with('.') || domain.ends_with('.') {
+        return false;
+    }
+    const SPECIAL: &[u8] = b"<>()[],;:\"";
+    // Byte by byte when ASCII (the usual case); by character otherwise, so that Unicode
+    // whitespace and letters are judged as such.
+    if value.is_ascii() {
+        !value
+            .bytes()
+            .any(|b| b.is_ascii_whitespace() || b == 0x0b || SPECIAL.contains(&b))
+            && domain
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+    } else {
+        !value
             .chars()
-            .any(|c| c.is_whitespace() || "<>()[],;:\"".contains(c))
-        && domain
-            .chars()
-            .all(|c| c.is_alphanumeric() || c == '.' || c == '-')
+            .any(|c| c.is_whitespace() || c.is_ascii() && SPECIAL.contains(&(c as u8)))
+            && domain
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '.' || c == '-')
+    }
 }
 
 pub fn is_guid(value: &str) -> bool {
@@ -434,12 +448,12 @@ pub fn is_guid(value: &str) -> bool {
         .strip_prefix('{')
         .and_then(|v| v.strip_suffix('}'))
         .unwrap_or(value);
-    let groups: Vec<&str> = value.split('-').collect();
-    groups.len() == 5
-        && groups
-            .iter()
-            .zip([8, 4, 4, 4, 12])
-            .all(|(g, len)| g.len() == len && g.chars().all(|c| c.is_ascii_hexdigit()))
+    let mut groups = value.split('-');
+    [8, 4, 4, 4, 12].into_iter().all(|len| {
+        groups
+            .next()
+            .is_some_and(|g| g.len() == len && g.bytes().all(|b| b.is_ascii_hexdigit()))
+    }) && groups.next().is_none()
 }
 
 fn is_time_of_day(value: &str) -> bool {
@@ -480,12 +494,23 @@ mod tests {
         assert!(!is_email("@example.com"));
         assert!(!is_email("user@"));
         assert!(!is_email("a b@example.com"));
+        assert!(!is_email("a\u{b}b@example.com")); // vertical tab: whitespace too
+        assert!(!is_email("a;b@example.com"));
+        assert!(!is_email("ab@exa_mple.com"));
+        // Non-ASCII: judged by character.
+        assert!(is_email("jörg@bücher.example"));
+        assert!(!is_email("jörg\u{a0}x@bücher.example")); // no-break space
+        assert!(!is_email("jörg@bücher.example;"));
     }
 
     #[test]
     fn guids_and_times() {
         assert!(is_guid("30c3a927-42aa-5de8-91e3-8e5b4655ed00"));
         assert!(!is_guid("30c3a927-42aa-5de8-91e3-8e5b4655ed001"));
+        assert!(is_guid("{30C3A927-42AA-5DE8-91E3-8E5B4655ED00}"));
+        assert!(!is_guid("30c3a927-42aa-5de8-91e3-8e5b4655ed00-0000"));
+        assert!(!is_guid("30c3a927-42aa-5de8-91e3"));
+        assert!(!is_guid("30c3a927-42aa-5de8-91e3-8e5b4655ed0g"));
         assert!(is_time_of_day("21:25:04.8897083"));
         assert!(is_time_of_day("10:01:02"));
         assert!(!is_time_of_day("14:03:270.123456"));

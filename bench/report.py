@@ -110,8 +110,8 @@ Single thread:
 
 - **Memory.** The floor alone, the input plus roxmltree's tree, takes 6.3 bytes per input byte
   on this document (about 7.7 million nodes of roughly 72 bytes for 105 MB), so 6 B/B cannot be
-  reached while the whole tree is kept, whatever adinspect adds. adinspect adds about 2.3 B/B,
-  mostly the model's settings (48 bytes each: the node and the text). Going below the floor
+  reached while the whole tree is kept, whatever adinspect adds. adinspect adds about 2.1 B/B,
+  mostly the model's settings (40 bytes each: the node and the text). Going below the floor
   needs a design that does not hold the whole tree (parsing an Account's Protocols piece by
   piece, each with its own small tree), which is a different design from the one here.
 - **10,000 files.** Per 3–8 KB file the parse costs about 20 µs; the model about 4.5 µs and the

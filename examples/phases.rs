@@ -1,4 +1,4 @@
-//! Where the time goes: decode, line index, prescan, parse, model, rules, summed over every
+//! Where the time goes: decode, line index, prescan, compaction, parse, model, rules, summed over every
 //! input (files, or directories searched for *.xml).
 //!   cargo run --release --example phases -- [-j THREADS] PATH...
 #[path = "shared/inputs.rs"]
@@ -13,6 +13,7 @@ struct Phases {
     decode: Duration,
     index: Duration,
     prescan: Duration,
+    compact: Duration,
     parse: Duration,
     model: Duration,
     rules: Duration,
@@ -50,13 +51,17 @@ fn main() {
         p.prescan += prescan;
         assert!(crowded.is_none());
         let t = Instant::now();
-        let doc = adinspect::xml::parse(&decoded.text).unwrap();
+        let compacted = adinspect::compact::compact(&decoded.text);
+        timed(&mut p.compact, t);
+        let text = compacted.as_deref().unwrap_or(&decoded.text);
+        let t = Instant::now();
+        let doc = adinspect::xml::parse(text).unwrap();
         p.parse += t.elapsed().saturating_sub(prescan);
         let t = Instant::now();
         let model = adinspect::model::Model::build_with(&doc, threads);
         timed(&mut p.model, t);
         let t = Instant::now();
-        findings += adinspect::rules::check_with(&model, &decoded.text, threads).len();
+        findings += adinspect::rules::check_with(&model, text, threads).len();
         timed(&mut p.rules, t);
         let t = Instant::now();
         drop(model);
@@ -65,12 +70,13 @@ fn main() {
     }
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     println!(
-        "{} inputs, {findings} findings; ms: read {:.1} decode {:.1} index {:.1} prescan {:.1} parse {:.1} model {:.1} rules {:.1} drop {:.1}",
+        "{} inputs, {findings} findings; ms: read {:.1} decode {:.1} index {:.1} prescan {:.1} compact {:.1} parse {:.1} model {:.1} rules {:.1} drop {:.1}",
         files.len(),
         ms(p.read),
         ms(p.decode),
         ms(p.index),
         ms(p.prescan),
+        ms(p.compact),
         ms(p.parse),
         ms(p.model),
         ms(p.rules),

@@ -3,6 +3,7 @@
 
 use std::sync::OnceLock;
 
+use crate::compact::{self, OffsetMap};
 use crate::finding::{Finding, Located};
 use crate::model::{DocKind, Model};
 use crate::parallel::{self, Threads};
@@ -55,36 +56,60 @@ pub fn analyze(bytes: impl Into<Vec<u8>>, options: &Options) -> Analysis {
             model.kind,
             options
                 .report
-                .then(|| report::build(&model, &text, index_of())),
+                .then(|| report::build(&model, &text, index_of(), &OffsetMap::identity())),
         )
     } else {
-        match xml::parse(&text) {
-            Ok(doc) => {
+        // The tree is built from a copy without the indentation between elements (a third
+        // of the nodes, which no check reads); what is found there is placed in the input
+        // through an offset map.
+        let compacted = compact::compact(&text);
+        let parsed = match compacted.as_deref().map(xml::parse) {
+            Some(Ok(doc)) => Ok((doc, true)),
+            // Not parsed as compacted: parse the input itself, so an error reads exactly as
+            // it would have (the copy has the same content, so this is the error path only).
+            _ => xml::parse(&text).map(|doc| (doc, false)),
+        };
+        match parsed {
+            Ok((doc, is_compacted)) => {
+                let parsed_text = match &compacted {
+                    Some(copy) if is_compacted => copy.as_str(),
+                    _ => text.as_str(),
+                };
                 let threads = threads_for(&text, options);
+                let mut found = Vec::new();
                 let model = if threads.is_one() {
                     let model = Model::build(&doc);
-                    raw.extend(rules::check(&model, &text));
+                    found = rules::check(&model, parsed_text);
                     model
                 } else {
                     // A large input: the structure walk needs only the outline, so it runs on
                     // its own thread while the model is built and its contents checked.
                     let outline = Model::outline(&doc);
                     std::thread::scope(|scope| {
-                        let tree = scope.spawn(|| rules::check_tree(&outline, &text));
+                        let tree = scope.spawn(|| rules::check_tree(&outline, parsed_text));
                         let model = Model::build_with(&doc, threads);
-                        raw.extend(rules::check_contents(&model, &text, threads));
+                        found.extend(rules::check_contents(&model, parsed_text, threads));
                         match tree.join() {
-                            Ok(found) => raw.extend(found),
+                            Ok(in_tree) => found.extend(in_tree),
                             Err(panic) => std::panic::resume_unwind(panic),
                         }
                         model
                     })
                 };
+                let offsets = if is_compacted && (!found.is_empty() || options.report) {
+                    OffsetMap::new(&text)
+                } else {
+                    OffsetMap::identity()
+                };
+                raw.extend(found.into_iter().map(|mut finding| {
+                    finding.span = offsets.span(finding.span);
+                    finding
+                }));
                 (
                     model.kind,
                     options
                         .report
-                        .then(|| report::build(&model, &text, index_of())),
+                        .then(|| report::build(&model, &text, index_of(), &offsets)),
                 )
             }
             Err(parse_error) => {
@@ -97,7 +122,7 @@ pub fn analyze(bytes: impl Into<Vec<u8>>, options: &Options) -> Analysis {
                     model.kind,
                     options
                         .report
-                        .then(|| report::build(&model, &text, index_of())),
+                        .then(|| report::build(&model, &text, index_of(), &OffsetMap::identity())),
                 )
             }
         }

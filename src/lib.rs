@@ -5,6 +5,7 @@
 
 pub mod analyze;
 pub mod cli;
+pub mod compact;
 pub mod finding;
 pub mod invariants;
 pub mod model;

@@ -4,6 +4,7 @@
 
 use std::ops::Range;
 
+use crate::compact::OffsetMap;
 use crate::model::{
     Account, DocKind, ErrorInfo, Leaf, Model, Protocol, SecuritySource, Slot, SmtpCredentials,
     decode_server_version, exchange_product,
@@ -110,13 +111,21 @@ pub struct DocumentReport {
 }
 
 struct Builder<'t> {
+    /// The input; the tree may be of a compacted copy, whose offsets `offsets` maps back.
     text: &'t str,
     index: &'t LineIndex,
+    offsets: &'t OffsetMap,
 }
 
 impl Builder<'_> {
     fn position(&self, node: XmlNode<'_>) -> (usize, usize) {
-        self.index.position(self.text, tag_span(node).start)
+        self.index
+            .position(self.text, self.offsets.start(tag_span(node).start))
+    }
+
+    /// A span of the tree, as a span of the input.
+    fn span(&self, span: Range<usize>) -> Range<usize> {
+        self.offsets.span(span)
     }
 
     fn value(&self, leaf: &Leaf<'_>) -> Value {
@@ -125,7 +134,7 @@ impl Builder<'_> {
             value: leaf.value().to_string(),
             line,
             column,
-            span: leaf.node.range(),
+            span: self.span(leaf.node.range()),
         }
     }
 
@@ -158,7 +167,7 @@ impl Builder<'_> {
                 let end = node
                     .first_child()
                     .map_or(node.range().end, |c| c.range().start);
-                start..end
+                self.span(start..end)
             },
             time: error.time.as_ref().map(|a| a.value.to_string()),
             id: error.id.as_ref().map(|a| a.value.to_string()),
@@ -285,7 +294,7 @@ impl Builder<'_> {
                         value: url,
                         line,
                         column,
-                        span: nested.node.range(),
+                        span: self.span(nested.node.range()),
                     },
                 });
             }
@@ -308,7 +317,7 @@ impl Builder<'_> {
         }
         ProtocolReport {
             line,
-            tag: protocol.tag_span(),
+            tag: self.span(protocol.tag_span()),
             type_name,
             settings: self.settings(&protocol.settings),
             security,
@@ -372,8 +381,17 @@ impl Builder<'_> {
     }
 }
 
-pub fn build(model: &Model<'_>, text: &str, index: &LineIndex) -> DocumentReport {
-    let builder = Builder { text, index };
+pub fn build(
+    model: &Model<'_>,
+    text: &str,
+    index: &LineIndex,
+    offsets: &OffsetMap,
+) -> DocumentReport {
+    let builder = Builder {
+        text,
+        index,
+        offsets,
+    };
     let mut report = DocumentReport {
         kind: Some(model.kind),
         looks_like: model.looks_like.clone(),

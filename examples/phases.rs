@@ -1,5 +1,5 @@
-//! Where the time goes: decode, line index, prescan, compaction, parse, model, rules, summed over every
-//! input (files, or directories searched for *.xml).
+//! Where the time goes: decode, line index, prescan, compaction, parse, model, rules, summed
+//! over every input (files, or directories searched for *.xml).
 //!   cargo run --release --example phases -- [-j THREADS] PATH...
 #[path = "shared/inputs.rs"]
 mod inputs;
@@ -51,9 +51,10 @@ fn main() {
         p.prescan += prescan;
         assert!(crowded.is_none());
         let t = Instant::now();
-        let compacted = adinspect::compact::compact(&decoded.text);
+        let mut text = decoded.text;
+        adinspect::compact::compact_in_place(&mut text);
         timed(&mut p.compact, t);
-        let text = compacted.as_deref().unwrap_or(&decoded.text);
+        let text = text.as_str();
         let t = Instant::now();
         let doc = adinspect::xml::parse(text).unwrap();
         p.parse += t.elapsed().saturating_sub(prescan);

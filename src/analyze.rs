@@ -3,7 +3,7 @@
 
 use std::sync::OnceLock;
 
-use crate::compact::{self, OffsetMap};
+use crate::compact::{self, RunLog};
 use crate::finding::{Finding, Located};
 use crate::model::{DocKind, Model};
 use crate::parallel::{self, Threads};
@@ -20,6 +20,9 @@ pub struct Options {
     /// Threads one large input may use (`None`: one per core, asked only when an input is
     /// large enough to split).
     pub threads: Option<usize>,
+    /// Parse the input as written, indentation between elements included (see `compact`):
+    /// same outcome, more time and memory. For comparisons.
+    pub keep_indentation: bool,
 }
 
 /// Everything known about one input after analysis. Owns its text so that renderers can quote
@@ -28,7 +31,11 @@ pub struct Options {
 pub struct Analysis {
     pub kind: DocKind,
     pub encoding: Encoding,
+    /// The decoded input, kept when something refers to it (findings to place or quote, a
+    /// report); empty otherwise: a clean input is not put back together (see `compact`) or
+    /// held until it is printed. `len` is its length either way.
     pub text: String,
+    pub len: usize,
     /// Built on first use: an input without findings never needs line numbers.
     index: OnceLock<LineIndex>,
     pub findings: Vec<Located>,
@@ -41,76 +48,72 @@ impl Analysis {
     }
 }
 
+/// What was learnt from a parsed document; spans are the input's.
+struct Checked {
+    kind: DocKind,
+    findings: Vec<Finding>,
+    /// For `show`: the report, with the input and its line index, put back together for it.
+    report: Option<(DocumentReport, String, LineIndex)>,
+}
+
 /// Analyses one input. Pass a `Vec<u8>` to spare a copy of large inputs.
 pub fn analyze(bytes: impl Into<Vec<u8>>, options: &Options) -> Analysis {
     let decoded = source::decode(bytes);
-    let text = decoded.text;
+    let mut text = decoded.text;
+    let len = text.len();
     let index = OnceLock::new();
-    let index_of = || index.get_or_init(|| LineIndex::new(&text));
     let mut raw: Vec<Finding> = decoded.findings;
-    let (kind, report) = if decoded.looks_binary {
+    let mut report = None;
+    let kind = if decoded.looks_binary {
         let model = Model::sniff(&text, true);
         raw.retain(|f| f.rule != "invalid-utf8"); // one finding for binary input, not hundreds
         raw.extend(rules::check(&model, &text));
-        (
-            model.kind,
-            options
-                .report
-                .then(|| report::build(&model, &text, index_of(), &OffsetMap::identity())),
-        )
+        report = options.report.then(|| {
+            let lines = index.get_or_init(|| LineIndex::new(&text));
+            report::build(&model, &text, lines, &RunLog::identity())
+        });
+        model.kind
     } else {
-        // The tree is built from a copy without the indentation between elements (a third
-        // of the nodes, which no check reads); what is found there is placed in the input
-        // through an offset map.
-        let compacted = compact::compact(&text);
-        let parsed = match compacted.as_deref().map(xml::parse) {
-            Some(Ok(doc)) => Ok((doc, true)),
-            // Not parsed as compacted: parse the input itself, so an error reads exactly as
-            // it would have (the copy has the same content, so this is the error path only).
-            _ => xml::parse(&text).map(|doc| (doc, false)),
+        // The tree is built from the text without the indentation between elements (a third
+        // of the nodes, which no check reads); what is found is placed in the input through
+        // the log of what was taken out.
+        let log = if options.keep_indentation {
+            None
+        } else {
+            compact::compact_in_place(&mut text)
+        };
+        let parsed = match xml::parse(&text) {
+            Ok(doc) => Ok(check_document(&doc, &text, log.as_ref(), options)),
+            Err(parse_error) => Err(parse_error),
+        };
+        // The input is put back for an error or for findings to place (a report brings its own).
+        let needs_input = match &parsed {
+            Err(_) => true,
+            Ok(checked) => {
+                checked.report.is_none() && !(raw.is_empty() && checked.findings.is_empty())
+            }
+        };
+        if let Some(log) = log.as_ref().filter(|_| needs_input) {
+            text = log.restore(text);
+        }
+        let parsed = match (parsed, &log) {
+            // Not parsed as compacted: parse the input itself, so an error reads exactly as it
+            // would have (the content is the same, so this is the error path only).
+            (Err(_), Some(_)) => match xml::parse(&text) {
+                Ok(doc) => Ok(check_document(&doc, &text, None, options)),
+                Err(parse_error) => Err(parse_error),
+            },
+            (parsed, _) => parsed,
         };
         match parsed {
-            Ok((doc, is_compacted)) => {
-                let parsed_text = match &compacted {
-                    Some(copy) if is_compacted => copy.as_str(),
-                    _ => text.as_str(),
-                };
-                let threads = threads_for(&text, options);
-                let mut found = Vec::new();
-                let model = if threads.is_one() {
-                    let model = Model::build(&doc);
-                    found = rules::check(&model, parsed_text);
-                    model
-                } else {
-                    // A large input: the structure walk needs only the outline, so it runs on
-                    // its own thread while the model is built and its contents checked.
-                    let outline = Model::outline(&doc);
-                    std::thread::scope(|scope| {
-                        let tree = scope.spawn(|| rules::check_tree(&outline, parsed_text));
-                        let model = Model::build_with(&doc, threads);
-                        found.extend(rules::check_contents(&model, parsed_text, threads));
-                        match tree.join() {
-                            Ok(in_tree) => found.extend(in_tree),
-                            Err(panic) => std::panic::resume_unwind(panic),
-                        }
-                        model
-                    })
-                };
-                let offsets = if is_compacted && (!found.is_empty() || options.report) {
-                    OffsetMap::new(&text)
-                } else {
-                    OffsetMap::identity()
-                };
-                raw.extend(found.into_iter().map(|mut finding| {
-                    finding.span = offsets.span(finding.span);
-                    finding
-                }));
-                (
-                    model.kind,
-                    options
-                        .report
-                        .then(|| report::build(&model, &text, index_of(), &offsets)),
-                )
+            Ok(checked) => {
+                raw.extend(checked.findings);
+                if let Some((built, original, lines)) = checked.report {
+                    report = Some(built);
+                    text = original;
+                    let _ = index.set(lines);
+                }
+                checked.kind
             }
             Err(parse_error) => {
                 let model = Model::sniff(&text, false);
@@ -118,22 +121,77 @@ pub fn analyze(bytes: impl Into<Vec<u8>>, options: &Options) -> Analysis {
                     raw.push(parse_error);
                 }
                 raw.extend(rules::check(&model, &text));
-                (
-                    model.kind,
-                    options
-                        .report
-                        .then(|| report::build(&model, &text, index_of(), &OffsetMap::identity())),
-                )
+                report = options.report.then(|| {
+                    let lines = index.get_or_init(|| LineIndex::new(&text));
+                    report::build(&model, &text, lines, &RunLog::identity())
+                });
+                model.kind
             }
         }
     };
-    let findings = locate(raw, &options.selection, &text, index_of);
+    if raw.is_empty() && report.is_none() && text.len() != len {
+        text = String::new(); // compacted, and nothing refers to it
+    }
+    let findings = locate(raw, &options.selection, &text, || {
+        index.get_or_init(|| LineIndex::new(&text))
+    });
     Analysis {
         kind,
         encoding: decoded.encoding,
         text,
+        len,
         index,
         findings,
+        report,
+    }
+}
+
+/// Builds the model of a parsed document and runs the checks. `text` is what was parsed; `log`
+/// says what was taken out of the input to get it (None: it is the input).
+fn check_document(
+    doc: &xml::XmlDocument<'_>,
+    text: &str,
+    log: Option<&RunLog>,
+    options: &Options,
+) -> Checked {
+    let threads = threads_for(text, options);
+    let mut found = Vec::new();
+    let model = if threads.is_one() {
+        let model = Model::build(doc);
+        found = rules::check(&model, text);
+        model
+    } else {
+        // A large input: the structure walk needs only the outline, so it runs on its own
+        // thread while the model is built and its contents checked.
+        let outline = Model::outline(doc);
+        std::thread::scope(|scope| {
+            let tree = scope.spawn(|| rules::check_tree(&outline, text));
+            let model = Model::build_with(doc, threads);
+            found.extend(rules::check_contents(&model, text, threads));
+            match tree.join() {
+                Ok(in_tree) => found.extend(in_tree),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+            model
+        })
+    };
+    let identity = RunLog::identity();
+    let log = log.unwrap_or(&identity);
+    for finding in &mut found {
+        finding.span = log.span(finding.span.clone());
+    }
+    let report = options.report.then(|| {
+        let original = log.restore(text.to_string());
+        let lines = LineIndex::new(&original);
+        (
+            report::build(&model, &original, &lines, log),
+            original,
+            lines,
+        )
+    });
+    Checked {
+        kind: model.kind,
+        findings: found,
         report,
     }
 }

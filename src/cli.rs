@@ -328,6 +328,7 @@ fn inspect(args: &CommonArgs, mode: Mode, env: &mut Env<'_>) -> io::Result<i32> 
         report: matches!(mode, Mode::Show(_)) && !args.quiet,
         selection,
         threads: args.threads,
+        ..Options::default()
     };
     // A file written with -o is not a terminal: coloured only when asked for explicitly.
     let writes_terminal = env.stdout_is_terminal && args.output_file.is_none();
@@ -506,7 +507,7 @@ impl Sink {
                 stderr,
                 "adinspect: read {} ({} bytes, {}, {}) in {millis:.2} ms",
                 file.path,
-                file.analysis.text.len(),
+                file.analysis.len,
                 file.analysis.encoding.label(),
                 file.analysis.kind.as_str()
             );

@@ -1,9 +1,10 @@
 //! The indentation between elements, taken out before parsing. roxmltree keeps every run of
 //! whitespace between two tags as a text node: in an indented document that is about a third
 //! of the tree (measured: 2.9 of 7.7 million nodes on a 100 MB response), and no check reads
-//! them. Parsing a copy without them makes the tree smaller and the parse, the walk and the
-//! free faster. Offsets in the copy are mapped back to the input (`OffsetMap`) wherever a
-//! finding or a report value is placed, so nothing a user sees changes.
+//! them. Taking them out of the text (in place) makes the tree smaller and the parse, the walk
+//! and the free faster. What was taken out is logged (`RunLog`): offsets in the compacted text
+//! are mapped back to the input wherever a finding or a report value is placed, and the input
+//! is put back together when something quotes it, so nothing a user sees changes.
 //!
 //! A run is taken out only when it is XML whitespace (space, tab, CR, LF) inside the root
 //! element and touches the tag of a child element: after an end tag or an empty element, or
@@ -18,6 +19,30 @@ use std::ops::Range;
 /// The runs to take out, in document order, as byte ranges of the input.
 pub struct IndentRuns<'t> {
     bytes: &'t [u8],
+    scanner: Scanner,
+}
+
+impl<'t> IndentRuns<'t> {
+    pub fn new(text: &'t str) -> IndentRuns<'t> {
+        IndentRuns {
+            bytes: text.as_bytes(),
+            scanner: Scanner::default(),
+        }
+    }
+}
+
+impl Iterator for IndentRuns<'_> {
+    type Item = Range<usize>;
+
+    fn next(&mut self) -> Option<Range<usize>> {
+        self.scanner.next_run(self.bytes)
+    }
+}
+
+/// The scan behind `IndentRuns`, holding positions rather than the text, so that the text can
+/// be compacted behind it as it goes.
+#[derive(Default)]
+struct Scanner {
     /// Where the text before the next markup starts.
     at: usize,
     /// Elements open around `at`.
@@ -36,21 +61,11 @@ enum Markup {
     Other,
 }
 
-impl<'t> IndentRuns<'t> {
-    pub fn new(text: &'t str) -> IndentRuns<'t> {
-        IndentRuns {
-            bytes: text.as_bytes(),
-            at: 0,
-            depth: 0,
-            after_child: false,
-        }
-    }
-
+impl Scanner {
     /// The markup starting at `start` (a `<`): its kind and where it ends (past its `>`).
     /// None for anything unexpected, which ends the scan. Tags are short, so they are read
     /// byte by byte (cheaper than setting up a vector search for a dozen bytes).
-    fn markup(&self, start: usize) -> Option<(Markup, usize)> {
-        let bytes = self.bytes;
+    fn markup(bytes: &[u8], start: usize) -> Option<(Markup, usize)> {
         let rest = &bytes[start..];
         let after = |from: usize, needle: &[u8]| {
             memchr::memmem::find(&bytes[from..], needle).map(|p| from + p + needle.len())
@@ -92,13 +107,10 @@ impl<'t> IndentRuns<'t> {
             _ => None,
         }
     }
-}
 
-impl Iterator for IndentRuns<'_> {
-    type Item = Range<usize>;
-
-    fn next(&mut self) -> Option<Range<usize>> {
-        let bytes = self.bytes;
+    /// The next run at or after the scan's position. `bytes` from that position on must be
+    /// the input's.
+    fn next_run(&mut self, bytes: &[u8]) -> Option<Range<usize>> {
         loop {
             // The text up to the next markup, and whether it is all whitespace. Text between
             // tags is short (indentation, a value): read byte by byte.
@@ -116,7 +128,7 @@ impl Iterator for IndentRuns<'_> {
                 self.at = bytes.len();
                 return None;
             }
-            let Some((kind, end)) = self.markup(i) else {
+            let Some((kind, end)) = Scanner::markup(bytes, i) else {
                 self.at = bytes.len();
                 return None;
             };
@@ -136,66 +148,171 @@ impl Iterator for IndentRuns<'_> {
     }
 }
 
-/// The input without its indentation runs; None when there is nothing to take out.
-pub fn compact(text: &str) -> Option<String> {
-    let mut runs = IndentRuns::new(text).peekable();
-    runs.peek()?;
-    // Room for the whole input: the pages past the end of the copy are never touched.
-    let mut out = String::with_capacity(text.len());
-    let mut from = 0;
-    for run in runs {
-        out.push_str(&text[from..run.start]);
-        from = run.end;
+/// Inputs longer than this are parsed as they are: the log holds 32-bit offsets.
+const MAX_COMPACTED: usize = 1 << 30;
+
+/// Takes the indentation runs out of `text`, in place; the log says what they were. None (and
+/// `text` untouched) when there is nothing to take out.
+pub fn compact_in_place(text: &mut String) -> Option<RunLog> {
+    if text.len() > MAX_COMPACTED {
+        return None;
     }
-    out.push_str(&text[from..]);
-    Some(out)
-}
-
-/// From offsets in the compacted copy back to offsets in the input. Built (by scanning the
-/// input again) only when something is to be placed: a document without findings never needs
-/// it.
-#[derive(Debug, Default)]
-pub struct OffsetMap {
-    /// For each run taken out: where it was in the copy, and the bytes taken out up to and
-    /// including it.
-    runs: Vec<(usize, usize)>,
-}
-
-impl OffsetMap {
-    /// The map for `compact(text)`.
-    pub fn new(text: &str) -> OffsetMap {
-        let mut runs = Vec::new();
-        let mut removed = 0;
-        for run in IndentRuns::new(text) {
-            let at = run.start - removed;
-            removed += run.len();
-            runs.push((at, removed));
+    let mut scanner = Scanner::default();
+    let first = scanner.next_run(text.as_bytes())?;
+    let mut bytes = std::mem::take(text).into_bytes();
+    let mut log = RunLog::default();
+    let (mut kept, mut write) = (0, 0);
+    let mut run = Some(first);
+    while let Some(taken) = run {
+        // The scan reads ahead of `taken.end`; everything written lies before `taken.start`.
+        bytes.copy_within(kept..taken.start, write);
+        write += taken.start - kept;
+        log.push(write, &bytes[taken.clone()]);
+        kept = taken.end;
+        run = scanner.next_run(&bytes);
+    }
+    bytes.copy_within(kept.., write);
+    bytes.truncate(write + (bytes.len() - kept));
+    if bytes.capacity() >= 1 << 20 {
+        bytes.shrink_to_fit(); // a large buffer gives its tail back (realloc, no copy)
+    }
+    // Only ASCII whitespace was taken out, between characters, so this is still UTF-8; were it
+    // not, the input is put back and parsed as it was.
+    match String::from_utf8(bytes) {
+        Ok(compacted) => {
+            *text = compacted;
+            Some(log)
         }
-        OffsetMap { runs }
+        Err(e) => {
+            *text = log.restore_bytes(e.into_bytes());
+            None
+        }
+    }
+}
+
+/// The runs `compact_in_place` took out: where each was in the compacted text and what it held.
+/// Maps offsets in the compacted text back to the input and puts the input back together. An
+/// empty log is the identity (a text parsed as it was).
+#[derive(Debug, Default)]
+pub struct RunLog {
+    /// Per run: its offset in the compacted text, and the bytes taken out up to and including it.
+    runs: Vec<(u32, u32)>,
+    /// Per run: what it held (`Shape`).
+    shapes: Vec<u8>,
+    /// The bytes of the runs of no common shape, in order.
+    pool: Vec<u8>,
+}
+
+/// What a run held: a line break then spaces or tabs (nearly every run of an indented document,
+/// logged in one byte), or anything else (kept in the pool).
+const LF_SPACES: u8 = 0;
+const CRLF_SPACES: u8 = 1;
+const LF_TABS: u8 = 2;
+const POOLED: u8 = 3;
+
+fn shape_of(run: &[u8]) -> u8 {
+    let (shape, rest) = match run {
+        [b'\r', b'\n', rest @ ..] => (CRLF_SPACES, rest),
+        [b'\n', rest @ ..] => (LF_SPACES, rest),
+        _ => return POOLED,
+    };
+    if rest.iter().all(|&b| b == b' ') {
+        shape
+    } else if shape == LF_SPACES && rest.iter().all(|&b| b == b'\t') {
+        LF_TABS
+    } else {
+        POOLED
+    }
+}
+
+impl RunLog {
+    /// The log of a text parsed as it was.
+    pub fn identity() -> RunLog {
+        RunLog::default()
     }
 
-    /// The map of a document parsed as it is.
-    pub fn identity() -> OffsetMap {
-        OffsetMap::default()
+    fn push(&mut self, at: usize, run: &[u8]) {
+        let before = self.runs.last().map_or(0, |r| r.1);
+        // Both fit: the text is at most MAX_COMPACTED bytes long.
+        let through = before + run.len() as u32;
+        self.runs.push((at as u32, through));
+        let shape = shape_of(run);
+        if shape == POOLED {
+            self.pool.extend_from_slice(run);
+        }
+        self.shapes.push(shape);
     }
 
-    /// Where something starting at `offset` of the copy starts in the input (after a run taken
-    /// out right there).
+    /// Bytes taken out in all.
+    fn removed(&self) -> usize {
+        self.runs.last().map_or(0, |r| r.1 as usize)
+    }
+
+    /// Taken out before or at `offset` (`at_too`) or strictly before it.
+    fn removed_before(&self, offset: usize, at_too: bool) -> usize {
+        let count = self.runs.partition_point(|&(at, _)| {
+            let at = at as usize;
+            at < offset || (at_too && at == offset)
+        });
+        count.checked_sub(1).map_or(0, |i| self.runs[i].1 as usize)
+    }
+
+    /// Where something starting at `offset` of the compacted text starts in the input (after
+    /// a run taken out right there).
     pub fn start(&self, offset: usize) -> usize {
-        let before = self.runs.partition_point(|&(at, _)| at <= offset);
-        offset + before.checked_sub(1).map_or(0, |i| self.runs[i].1)
+        offset + self.removed_before(offset, true)
     }
 
-    /// Where something ending at `offset` of the copy ends in the input (before a run taken
-    /// out right there).
+    /// Where something ending at `offset` of the compacted text ends in the input (before a
+    /// run taken out right there).
     pub fn end(&self, offset: usize) -> usize {
-        let before = self.runs.partition_point(|&(at, _)| at < offset);
-        offset + before.checked_sub(1).map_or(0, |i| self.runs[i].1)
+        offset + self.removed_before(offset, false)
     }
 
     pub fn span(&self, span: Range<usize>) -> Range<usize> {
         let start = self.start(span.start);
         start..self.end(span.end).max(start)
+    }
+
+    /// The input, from the compacted text (in place: the buffer grows back to the input's
+    /// length and each piece moves once, from the last to the first).
+    pub fn restore(&self, compacted: String) -> String {
+        if self.runs.is_empty() {
+            return compacted;
+        }
+        self.restore_bytes(compacted.into_bytes())
+    }
+
+    fn restore_bytes(&self, mut bytes: Vec<u8>) -> String {
+        let compact_len = bytes.len();
+        bytes.resize(compact_len + self.removed(), 0);
+        let mut pool_end = self.pool.len();
+        let mut piece_end = compact_len;
+        for (i, &(at, through)) in self.runs.iter().enumerate().rev() {
+            let (at, through) = (at as usize, through as usize);
+            let before = i.checked_sub(1).map_or(0, |j| self.runs[j].1 as usize);
+            bytes.copy_within(at..piece_end, at + through);
+            let run = &mut bytes[at + before..at + through];
+            match self.shapes[i] {
+                POOLED => {
+                    run.copy_from_slice(&self.pool[pool_end - run.len()..pool_end]);
+                    pool_end -= run.len();
+                }
+                shape => {
+                    let (line_break, fill): (&[u8], u8) = match shape {
+                        CRLF_SPACES => (b"\r\n", b' '),
+                        LF_TABS => (b"\n", b'\t'),
+                        _ => (b"\n", b' '),
+                    };
+                    run[..line_break.len()].copy_from_slice(line_break);
+                    run[line_break.len()..].fill(fill);
+                }
+            }
+            piece_end = at;
+        }
+        // The input was UTF-8 (it was decoded into a String), and this is that input again.
+        String::from_utf8(bytes)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
     }
 }
 
@@ -205,6 +322,14 @@ mod tests {
 
     fn runs(text: &str) -> Vec<&str> {
         IndentRuns::new(text).map(|r| &text[r]).collect()
+    }
+
+    /// The compacted text, checking on the way that the log puts the input back together.
+    fn compact(text: &str) -> Option<String> {
+        let mut copy = text.to_string();
+        let log = compact_in_place(&mut copy)?;
+        assert_eq!(log.restore(copy.clone()), text);
+        Some(copy)
     }
 
     #[test]
@@ -254,11 +379,20 @@ mod tests {
     }
 
     #[test]
+    fn every_shape_of_run_is_put_back() {
+        let text = "<A>\r\n  <B/>\n\t\t<C/>\n  <D/> \n <E/>\t<F/>\n</A>";
+        assert_eq!(compact(text).unwrap(), "<A><B/><C/><D/><E/><F/></A>");
+        let text = "<A>\n  <B>é</B>\n  <C>ü</C>\r\n</A>";
+        assert_eq!(compact(text).unwrap(), "<A><B>é</B><C>ü</C></A>");
+    }
+
+    #[test]
     fn offsets_map_back_to_the_input() {
         let text = "<A>\n  <B>x</B>\n  <C/>\n</A>";
         let copy = compact(text).unwrap();
         assert_eq!(copy, "<A><B>x</B><C/></A>");
-        let map = OffsetMap::new(text);
+        let mut compacted = text.to_string();
+        let map = compact_in_place(&mut compacted).unwrap();
         for needle in ["<B>", "x", "</B>", "<C/>", "</A>"] {
             let at = copy.find(needle).unwrap();
             let span = map.span(at..at + needle.len());
@@ -267,6 +401,6 @@ mod tests {
         // A span over runs taken out covers them again.
         assert_eq!(&text[map.span(0..copy.len())], text);
         assert_eq!(map.start(copy.len()), text.len());
-        assert_eq!(OffsetMap::identity().span(3..5), 3..5);
+        assert_eq!(RunLog::identity().span(3..5), 3..5);
     }
 }

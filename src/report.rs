@@ -4,7 +4,7 @@
 
 use std::ops::Range;
 
-use crate::compact::OffsetMap;
+use crate::compact::RunLog;
 use crate::model::{
     Account, DocKind, ErrorInfo, Leaf, Model, Protocol, SecuritySource, Slot, SmtpCredentials,
     decode_server_version, exchange_product,
@@ -114,7 +114,7 @@ struct Builder<'t> {
     /// The input; the tree may be of a compacted copy, whose offsets `offsets` maps back.
     text: &'t str,
     index: &'t LineIndex,
-    offsets: &'t OffsetMap,
+    offsets: &'t RunLog,
 }
 
 impl Builder<'_> {
@@ -381,12 +381,7 @@ impl Builder<'_> {
     }
 }
 
-pub fn build(
-    model: &Model<'_>,
-    text: &str,
-    index: &LineIndex,
-    offsets: &OffsetMap,
-) -> DocumentReport {
+pub fn build(model: &Model<'_>, text: &str, index: &LineIndex, offsets: &RunLog) -> DocumentReport {
     let builder = Builder {
         text,
         index,

@@ -284,8 +284,7 @@ fn mutate(rng: &mut Rng, input: &[u8]) -> Vec<u8> {
     bytes
 }
 
-#[test]
-fn mutated_fixtures_never_break_the_invariants() {
+fn fixtures() -> Vec<Vec<u8>> {
     let mut fixtures: Vec<Vec<u8>> = Vec::new();
     for dir in ["fixtures/documents", "fixtures/rules"] {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
@@ -302,6 +301,12 @@ fn mutated_fixtures_never_break_the_invariants() {
         }
     }
     assert!(fixtures.len() > 100);
+    fixtures
+}
+
+#[test]
+fn mutated_fixtures_never_break_the_invariants() {
+    let fixtures = fixtures();
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     for round in 0..3_000 {
         let source = &fixtures[round % fixtures.len()];
@@ -314,6 +319,49 @@ fn mutated_fixtures_never_break_the_invariants() {
             String::from_utf8_lossy(&mutated)
         );
     }
+}
+
+/// The indentation taken out before parsing (src/compact.rs) changes nothing a user sees: the
+/// same findings at the same places and the same report, on every fixture and on mutations of
+/// them (broken markup, comments, CDATA, odd values next to the runs taken out).
+#[test]
+fn taking_out_indentation_changes_nothing() {
+    let analyse = |bytes: &[u8], keep_indentation| {
+        analyze(
+            bytes,
+            &Options {
+                report: true,
+                keep_indentation,
+                selection: adinspect::rules::Selection::new(&["all".to_string()], &[]).unwrap(),
+                ..Options::default()
+            },
+        )
+    };
+    let fixtures = fixtures();
+    let mut rng = Rng(0x2545_F491_4F6C_DD1D);
+    let mut compared = 0;
+    for round in 0..fixtures.len() + 3_000 {
+        let source = &fixtures[round % fixtures.len()];
+        let input = if round < fixtures.len() {
+            source.clone()
+        } else {
+            mutate(&mut rng, source)
+        };
+        let (kept, compacted) = (analyse(&input, true), analyse(&input, false));
+        let shown = String::from_utf8_lossy(&input);
+        assert_eq!(
+            kept.findings, compacted.findings,
+            "round {round}: {shown:?}"
+        );
+        assert_eq!(
+            format!("{:?}", kept.report),
+            format!("{:?}", compacted.report),
+            "round {round}: {shown:?}"
+        );
+        assert_eq!(kept.text, compacted.text, "round {round}");
+        compared += usize::from(!kept.findings.is_empty());
+    }
+    assert!(compared > 1_000, "{compared} inputs with findings");
 }
 
 /// Inputs the fuzzer once found a problem with (tests/data/fuzz/), kept as regressions.

@@ -1,13 +1,19 @@
 //! The whole pipeline on arbitrary bytes: decoding → parsing → model → rules → report → every
-//! output format. Fails on a panic or on any position outside the input.
+//! output format. Fails on a panic, on any position outside the input, or when taking the
+//! indentation out before parsing (src/compact.rs) changes any finding or the report.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let options = adinspect::analyze::Options {
+    let options = |keep_indentation| adinspect::analyze::Options {
         report: true,
+        keep_indentation,
         ..Default::default()
     };
-    adinspect::invariants::assert_sound(adinspect::analyze::analyze(data, &options));
+    let compacted = adinspect::analyze::analyze(data, &options(false));
+    let kept = adinspect::analyze::analyze(data, &options(true));
+    assert_eq!(compacted.findings, kept.findings);
+    assert_eq!(format!("{:?}", compacted.report), format!("{:?}", kept.report));
+    adinspect::invariants::assert_sound(compacted);
 });

@@ -224,7 +224,7 @@ pub struct Protocol<'a> {
     pub settings: Vec<Leaf<'a>>,
     /// Position + 1 in `settings` of the first element of each frequently read name (0: none):
     /// the rules and the report look these up dozens of times per Protocol.
-    slots: [u16; SLOT_NAMES.len()],
+    slots: [u8; SLOT_NAMES.len()],
     /// Attributes and nested parts, which most Protocols lack: boxed to keep Protocols small.
     extras: Option<Box<ProtocolExtras<'a>>>,
 }
@@ -319,14 +319,23 @@ fn slot_of(name: &str) -> Option<Slot> {
     }
 }
 
+/// The parts most Protocols lack, each boxed on its own: an EXPR Protocol with only an
+/// EcpUrl-* fragment, or a WEB one with only External, should not carry room for all of them
+/// (a response may hold a hundred thousand of each).
 #[derive(Debug, Default)]
 struct ProtocolExtras<'a> {
     /// Index in `settings` of the first EcpUrl-* fragment.
     first_ecp_fragment: Option<usize>,
-    type_attribute: Option<Attr<'a>>,
-    version_attribute: Option<Attr<'a>>,
-    internal: Option<Endpoints<'a>>,
-    external: Option<Endpoints<'a>>,
+    /// The `Type` and `Version` attributes (`<Protocol Type="mapiHttp" Version="1">`).
+    attributes: Option<Box<[Option<Attr<'a>>; 2]>>,
+    internal: Option<Box<Endpoints<'a>>>,
+    external: Option<Box<Endpoints<'a>>>,
+    mapi: Option<Box<MapiParts<'a>>>,
+}
+
+/// MailStore, AddressBook and NetworkRequirements of a `<Protocol Type="mapiHttp">`.
+#[derive(Debug, Default)]
+struct MapiParts<'a> {
     mail_store: Option<MapiEndpoint<'a>>,
     address_book: Option<MapiEndpoint<'a>>,
     network_requirements: Option<MapiEndpoint<'a>>,
@@ -339,18 +348,21 @@ impl<'a> Protocol<'a> {
     fn new(node: XmlNode<'a>, nested: bool, scratch: &mut Vec<Leaf<'a>>) -> Protocol<'a> {
         let settings = scratch;
         settings.clear();
-        let mut extras = ProtocolExtras {
-            type_attribute: attribute(node, "Type"),
-            version_attribute: attribute(node, "Version"),
-            ..ProtocolExtras::default()
-        };
-        let mut slots = [0u16; SLOT_NAMES.len()];
+        let mut extras = ProtocolExtras::default();
+        if node.attributes().len() > 0 {
+            let found = [attribute(node, "Type"), attribute(node, "Version")];
+            if found.iter().any(Option::is_some) {
+                extras.attributes = Some(Box::new(found));
+            }
+        }
+        let mut mapi = MapiParts::default();
+        let mut slots = [0u8; SLOT_NAMES.len()];
         let mut first_ecp_fragment = None;
         for child in child_elements(node) {
             let name = local_name(child);
             if child_elements(child).next().is_none() {
                 let index = settings.len();
-                if let (Some(slot), Ok(position)) = (slot_of(name), u16::try_from(index + 1))
+                if let (Some(slot), Ok(position)) = (slot_of(name), u8::try_from(index + 1))
                     && slots[slot as usize] == 0
                 {
                     slots[slot as usize] = position;
@@ -361,7 +373,7 @@ impl<'a> Protocol<'a> {
                 settings.push(Leaf::new(child));
                 continue;
             }
-            let mapi = || {
+            let endpoint = || {
                 Some(MapiEndpoint {
                     node: child,
                     leaves: leaves(child),
@@ -372,15 +384,15 @@ impl<'a> Protocol<'a> {
                 // following them inside a nested Protocol also bounds the recursion, which a
                 // document nesting Protocol/Internal a million deep would otherwise overflow.
                 "Internal" if !nested && extras.internal.is_none() => {
-                    extras.internal = Some(Endpoints::new(child));
+                    extras.internal = Some(Box::new(Endpoints::new(child)));
                 }
                 "External" if !nested && extras.external.is_none() => {
-                    extras.external = Some(Endpoints::new(child));
+                    extras.external = Some(Box::new(Endpoints::new(child)));
                 }
-                "MailStore" if extras.mail_store.is_none() => extras.mail_store = mapi(),
-                "AddressBook" if extras.address_book.is_none() => extras.address_book = mapi(),
-                "NetworkRequirements" if extras.network_requirements.is_none() => {
-                    extras.network_requirements = mapi();
+                "MailStore" if mapi.mail_store.is_none() => mapi.mail_store = endpoint(),
+                "AddressBook" if mapi.address_book.is_none() => mapi.address_book = endpoint(),
+                "NetworkRequirements" if mapi.network_requirements.is_none() => {
+                    mapi.network_requirements = endpoint();
                 }
                 _ => {}
             }
@@ -389,14 +401,17 @@ impl<'a> Protocol<'a> {
         exact.append(settings); // moves them out; the buffer keeps its room for the next one
         let settings = exact;
         extras.first_ecp_fragment = first_ecp_fragment;
-        let any = extras.type_attribute.is_some()
+        if mapi.mail_store.is_some()
+            || mapi.address_book.is_some()
+            || mapi.network_requirements.is_some()
+        {
+            extras.mapi = Some(Box::new(mapi));
+        }
+        let any = extras.attributes.is_some()
             || extras.first_ecp_fragment.is_some()
-            || extras.version_attribute.is_some()
             || extras.internal.is_some()
             || extras.external.is_some()
-            || extras.mail_store.is_some()
-            || extras.address_book.is_some()
-            || extras.network_requirements.is_some();
+            || extras.mapi.is_some();
         Protocol {
             node,
             nested,
@@ -418,31 +433,35 @@ impl<'a> Protocol<'a> {
 
     /// The `Type` attribute (`<Protocol Type="mapiHttp">`).
     pub fn type_attribute(&self) -> Option<&Attr<'a>> {
-        self.extras()?.type_attribute.as_ref()
+        self.extras()?.attributes.as_ref()?[0].as_ref()
     }
 
     pub fn version_attribute(&self) -> Option<&Attr<'a>> {
-        self.extras()?.version_attribute.as_ref()
+        self.extras()?.attributes.as_ref()?[1].as_ref()
     }
 
     pub fn internal(&self) -> Option<&Endpoints<'a>> {
-        self.extras()?.internal.as_ref()
+        self.extras()?.internal.as_deref()
     }
 
     pub fn external(&self) -> Option<&Endpoints<'a>> {
-        self.extras()?.external.as_ref()
+        self.extras()?.external.as_deref()
+    }
+
+    fn mapi(&self) -> Option<&MapiParts<'a>> {
+        self.extras()?.mapi.as_deref()
     }
 
     pub fn mail_store(&self) -> Option<&MapiEndpoint<'a>> {
-        self.extras()?.mail_store.as_ref()
+        self.mapi()?.mail_store.as_ref()
     }
 
     pub fn address_book(&self) -> Option<&MapiEndpoint<'a>> {
-        self.extras()?.address_book.as_ref()
+        self.mapi()?.address_book.as_ref()
     }
 
     pub fn network_requirements(&self) -> Option<&MapiEndpoint<'a>> {
-        self.extras()?.network_requirements.as_ref()
+        self.mapi()?.network_requirements.as_ref()
     }
 
     /// The first value child named `name`.
@@ -455,8 +474,10 @@ impl<'a> Protocol<'a> {
 
     /// The first value child of a frequently read name, without comparing names.
     pub fn get(&self, slot: Slot) -> Option<&Leaf<'a>> {
-        // A Protocol with more than 65,535 settings has no room in `slots`: scan.
-        if self.settings.len() >= usize::from(u16::MAX) {
+        // A Protocol with more than 254 settings (real ones have a dozen or two) may have a
+        // slot past what `slots` holds: scan. Still linear: each setting is read a bounded
+        // number of times.
+        if self.settings.len() >= usize::from(u8::MAX) {
             return find_leaf(&self.settings, slot.name());
         }
         let position = usize::from(self.slots[slot as usize]);
@@ -886,12 +907,18 @@ fn classify_root(root: XmlNode<'_>) -> (DocKind, bool, Option<String>) {
     (DocKind::NotAutodiscover, false, Some(looks_like))
 }
 
-/// Concatenates the parts `map_chunks` returns (one part, the usual case, is not copied).
-fn join<T>(mut parts: Vec<Vec<T>>) -> Vec<T> {
-    if parts.len() == 1 {
-        return parts.pop().unwrap_or_default();
+/// Concatenates the parts `map_each` returns. The first grows in place to hold the rest (a
+/// large buffer is moved by the kernel, not copied), so the peak is the whole plus the later
+/// parts, not twice the whole.
+fn join<T>(parts: Vec<Vec<T>>) -> Vec<T> {
+    let total: usize = parts.iter().map(Vec::len).sum();
+    let mut parts = parts.into_iter();
+    let mut joined = parts.next().unwrap_or_default();
+    joined.reserve_exact(total - joined.len());
+    for part in parts {
+        joined.extend(part);
     }
-    parts.into_iter().flatten().collect()
+    joined
 }
 
 fn build_response<'a>(node: XmlNode<'a>, threads: Threads) -> Response<'a> {
@@ -938,12 +965,32 @@ fn build_mobile<'a>(node: XmlNode<'a>) -> MobileResponse<'a> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_leaf_stays_small() {
-        // One per setting: 2.6 million of them in the 100 MB benchmark document.
-        assert_eq!(std::mem::size_of::<Leaf<'_>>(), 40);
-    }
     use crate::schema;
+
+    #[test]
+    fn leaves_and_protocols_stay_small() {
+        // One per setting: 2.2 million of them in the 100 MB benchmark document; and 350,000
+        // Protocols, a third of them with extras.
+        assert_eq!(std::mem::size_of::<Leaf<'_>>(), 40);
+        assert_eq!(std::mem::size_of::<Protocol<'_>>(), 80);
+        assert_eq!(std::mem::size_of::<ProtocolExtras<'_>>(), 48);
+    }
+
+    #[test]
+    fn slots_past_what_they_hold_are_found_by_scanning() {
+        let mut text = String::from("<Protocol><Type>IMAP</Type>");
+        for i in 0..300 {
+            text.push_str(&format!("<X{i}>v</X{i}>"));
+        }
+        text.push_str("<Port>993</Port><Port>1</Port></Protocol>");
+        let doc = roxmltree::Document::parse(&text).unwrap();
+        let model = Model::build(&doc);
+        let protocol = &model.accounts()[0].protocols[0];
+        assert_eq!(protocol.settings.len(), 303);
+        assert_eq!(protocol.port(), Some(993));
+        assert_eq!(protocol.type_name(), Some("IMAP"));
+        assert!(protocol.get(Slot::Server).is_none());
+    }
 
     #[test]
     fn slots_match_their_names() {

@@ -15,6 +15,7 @@
 //! the parser reports the problem.
 
 use std::ops::Range;
+use std::sync::OnceLock;
 
 /// The runs to take out, in document order, as byte ranges of the input.
 pub struct IndentRuns<'t> {
@@ -192,25 +193,31 @@ pub fn compact_in_place(text: &mut String) -> Option<RunLog> {
 
 /// The runs `compact_in_place` took out: where each was in the compacted text and what it held.
 /// Maps offsets in the compacted text back to the input and puts the input back together. An
-/// empty log is the identity (a text parsed as it was).
+/// empty log is the identity (a text parsed as it was). Six bytes a run: a 100 MB response has
+/// nearly three million.
 #[derive(Debug, Default)]
 pub struct RunLog {
-    /// Per run: its offset in the compacted text, and the bytes taken out up to and including it.
-    runs: Vec<(u32, u32)>,
-    /// Per run: what it held (`Shape`).
-    shapes: Vec<u8>,
+    /// Per run: its offset in the compacted text (ascending; a long run is logged in pieces
+    /// at the same offset).
+    at: Vec<u32>,
+    /// Per run: its length (low bits) and shape (`SHAPE_SHIFT` and up).
+    sizes: Vec<u16>,
     /// The bytes of the runs of no common shape, in order.
     pool: Vec<u8>,
+    /// Bytes taken out up to and including each run: built when the first offset is mapped.
+    through: OnceLock<Vec<u32>>,
 }
 
 /// What a run held: a line break then spaces or tabs (nearly every run of an indented document,
-/// logged in one byte), or anything else (kept in the pool).
-const LF_SPACES: u8 = 0;
-const CRLF_SPACES: u8 = 1;
-const LF_TABS: u8 = 2;
-const POOLED: u8 = 3;
+/// logged in two bits), or anything else (kept in the pool).
+const LF_SPACES: u16 = 0;
+const CRLF_SPACES: u16 = 1;
+const LF_TABS: u16 = 2;
+const POOLED: u16 = 3;
+const SHAPE_SHIFT: u32 = 14;
+const MAX_PIECE: usize = (1 << SHAPE_SHIFT) - 1;
 
-fn shape_of(run: &[u8]) -> u8 {
+fn shape_of(run: &[u8]) -> u16 {
     let (shape, rest) = match run {
         [b'\r', b'\n', rest @ ..] => (CRLF_SPACES, rest),
         [b'\n', rest @ ..] => (LF_SPACES, rest),
@@ -232,29 +239,46 @@ impl RunLog {
     }
 
     fn push(&mut self, at: usize, run: &[u8]) {
-        let before = self.runs.last().map_or(0, |r| r.1);
-        // Both fit: the text is at most MAX_COMPACTED bytes long.
-        let through = before + run.len() as u32;
-        self.runs.push((at as u32, through));
-        let shape = shape_of(run);
-        if shape == POOLED {
-            self.pool.extend_from_slice(run);
+        // Fits: the text is at most MAX_COMPACTED bytes long.
+        let at = at as u32;
+        for piece in run.chunks(MAX_PIECE) {
+            let shape = shape_of(piece);
+            if shape == POOLED {
+                self.pool.extend_from_slice(piece);
+            }
+            self.at.push(at);
+            self.sizes.push(shape << SHAPE_SHIFT | piece.len() as u16);
         }
-        self.shapes.push(shape);
     }
 
-    /// Bytes taken out in all.
-    fn removed(&self) -> usize {
-        self.runs.last().map_or(0, |r| r.1 as usize)
+    fn len_of(&self, i: usize) -> usize {
+        usize::from(self.sizes[i] & MAX_PIECE as u16)
+    }
+
+    fn through(&self) -> &[u32] {
+        self.through.get_or_init(|| {
+            let mut removed = 0;
+            (0..self.sizes.len())
+                .map(|i| {
+                    removed += self.len_of(i) as u32;
+                    removed
+                })
+                .collect()
+        })
     }
 
     /// Taken out before or at `offset` (`at_too`) or strictly before it.
     fn removed_before(&self, offset: usize, at_too: bool) -> usize {
-        let count = self.runs.partition_point(|&(at, _)| {
+        if self.at.is_empty() {
+            return 0;
+        }
+        let count = self.at.partition_point(|&at| {
             let at = at as usize;
             at < offset || (at_too && at == offset)
         });
-        count.checked_sub(1).map_or(0, |i| self.runs[i].1 as usize)
+        count
+            .checked_sub(1)
+            .map_or(0, |i| self.through()[i] as usize)
     }
 
     /// Where something starting at `offset` of the compacted text starts in the input (after
@@ -277,7 +301,7 @@ impl RunLog {
     /// The input, from the compacted text (in place: the buffer grows back to the input's
     /// length and each piece moves once, from the last to the first).
     pub fn restore(&self, compacted: String) -> String {
-        if self.runs.is_empty() {
+        if self.at.is_empty() {
             return compacted;
         }
         self.restore_bytes(compacted.into_bytes())
@@ -285,15 +309,16 @@ impl RunLog {
 
     fn restore_bytes(&self, mut bytes: Vec<u8>) -> String {
         let compact_len = bytes.len();
-        bytes.resize(compact_len + self.removed(), 0);
+        let mut through: usize = (0..self.sizes.len()).map(|i| self.len_of(i)).sum();
+        bytes.resize(compact_len + through, 0);
         let mut pool_end = self.pool.len();
         let mut piece_end = compact_len;
-        for (i, &(at, through)) in self.runs.iter().enumerate().rev() {
-            let (at, through) = (at as usize, through as usize);
-            let before = i.checked_sub(1).map_or(0, |j| self.runs[j].1 as usize);
+        for i in (0..self.at.len()).rev() {
+            let at = self.at[i] as usize;
+            let before = through - self.len_of(i);
             bytes.copy_within(at..piece_end, at + through);
             let run = &mut bytes[at + before..at + through];
-            match self.shapes[i] {
+            match self.sizes[i] >> SHAPE_SHIFT {
                 POOLED => {
                     run.copy_from_slice(&self.pool[pool_end - run.len()..pool_end]);
                     pool_end -= run.len();
@@ -309,6 +334,7 @@ impl RunLog {
                 }
             }
             piece_end = at;
+            through = before;
         }
         // The input was UTF-8 (it was decoded into a String), and this is that input again.
         String::from_utf8(bytes)
@@ -382,6 +408,17 @@ mod tests {
     fn every_shape_of_run_is_put_back() {
         let text = "<A>\r\n  <B/>\n\t\t<C/>\n  <D/> \n <E/>\t<F/>\n</A>";
         assert_eq!(compact(text).unwrap(), "<A><B/><C/><D/><E/><F/></A>");
+        // A run longer than a log entry holds is logged in pieces.
+        let long = format!(
+            "<A>\n{}<B/>{}<C/></A>",
+            " ".repeat(40_000),
+            "\t \n".repeat(9_000)
+        );
+        assert_eq!(compact(&long).unwrap(), "<A><B/><C/></A>");
+        let mut compacted = long.clone();
+        let log = compact_in_place(&mut compacted).unwrap();
+        let at = compacted.find("<C/>").unwrap();
+        assert_eq!(&long[log.span(at..at + 4)], "<C/>");
         let text = "<A>\n  <B>é</B>\n  <C>ü</C>\r\n</A>";
         assert_eq!(compact(text).unwrap(), "<A><B>é</B><C>ü</C></A>");
     }

@@ -1,12 +1,29 @@
 #!/usr/bin/env python3
 """Turns bench/results (hyperfine JSON + memory.txt) into BENCHMARKS.md on stdout."""
-import json, os, platform, subprocess, sys
+import glob, json, os, platform, statistics, subprocess, sys
 
 out = sys.argv[1]
 
 def load(name):
-    with open(os.path.join(out, name + ".json")) as f:
-        return {r["command"]: r for r in json.load(f)["results"]}
+    """One hyperfine export, or the rounds name.round1.json, name.round2.json… merged: each command's runs
+    pooled, then median, spread and extremes computed over all of them."""
+    paths = sorted(glob.glob(os.path.join(out, name + ".round*.json"))) or [os.path.join(out, name + ".json")]
+    pooled = {}
+    for path in paths:
+        with open(path) as f:
+            for r in json.load(f)["results"]:
+                pooled.setdefault(r["command"], []).extend(r["times"])
+    return {
+        command: {
+            "command": command,
+            "median": statistics.median(times),
+            "min": min(times),
+            "max": max(times),
+            "stddev": statistics.stdev(times) if len(times) > 1 else 0.0,
+            "runs": len(times),
+        }
+        for command, times in pooled.items()
+    }
 
 def sh(cmd):
     return subprocess.run(cmd, shell=True, capture_output=True, text=True).stdout.strip()
@@ -56,9 +73,11 @@ print(f"""# Benchmarks
 Reproduce with `bash bench/run.sh` (needs `hyperfine` and `xmllint`: `apt-get install hyperfine
 libxml2-utils`). It builds the release binary and two helpers, generates a deterministic corpus
 (`cargo run --release --example generate -- bench/data`), runs every command with hyperfine
-(warm-up runs, then 20 timed runs for the 10,000 files, 10 for the rest, 300 for start-up) and rewrites this
-file. Times are wall-clock medians; the targets also give the ratio of the fastest runs
-(\"fastest:\"), which noise from other tenants of a shared machine disturbs least.
+(warm-up runs, then 20 timed runs for the 10,000 files and the large responses, 10 for the rest,
+300 for start-up) and rewrites this file. The commands compared in the first two tables take
+turns, five runs each, over four (files) or two (large responses) rounds, so that noise drifting
+on a shared machine falls on all of them alike. Times are wall-clock medians over all runs; the
+targets also give the ratio of the fastest runs (\"fastest:\"), which noise disturbs least.
 
 - **floor**: `examples/floor.rs` reads each file, parses it with roxmltree (DTDs off, as
   adinspect) and visits every node, on the same number of threads. It is what any

@@ -10,10 +10,12 @@ for tool in hyperfine xmllint python3; do
 done
 
 cargo build --release --locked -q --bin adinspect --examples
+# Where cargo puts release builds: .cargo/config.toml names the host target explicitly.
+release=target/$(rustc -vV | sed -n 's/^host: //p')/release
 data=bench/data
 [ -f "$data/small.xml" ] || cargo run --release --locked -q --example generate -- "$data"
-bin=./target/release/adinspect
-floor=./target/release/examples/floor
+bin="$release"/adinspect
+floor="$release"/examples/floor
 threads=$(nproc)
 out=bench/results
 mkdir -p "$out"
@@ -23,19 +25,25 @@ run() { # name, runs, warm-up runs, hyperfine arguments…
   hyperfine --warmup "$warmup" --runs "$runs" --export-json "$out/$name.json" "$@" >/dev/null
 }
 
-run files 20 3 -N \
-  -n "floor (-j $threads)" "$floor -j $threads $data/files" \
-  -n "adinspect check --format jsonl" "$bin check --format jsonl --fail-level never $data/files" \
-  -n "xmllint --noout" "bash -c 'find $data/files -name \"*.xml\" -print0 | xargs -0 xmllint --noout'"
+# The floor, adinspect and xmllint take turns, a few runs each, over several rounds: on a shared
+# machine the noise drifts, and commands timed minutes apart would see different noise.
+for round in 1 2 3 4; do
+  run files.round$round 5 1 -N \
+    -n "floor (-j $threads)" "$floor -j $threads $data/files" \
+    -n "adinspect check --format jsonl" "$bin check --format jsonl --fail-level never $data/files" \
+    -n "xmllint --noout" "bash -c 'find $data/files -name \"*.xml\" -print0 | xargs -0 xmllint --noout'"
+done
 run files-1thread 10 2 -N \
   -n "floor (-j 1)" "$floor -j 1 $data/files" \
   -n "adinspect check -j 1" "$bin check -j 1 --format jsonl --fail-level never $data/files"
-run big 10 1 -N \
-  -n "floor 100 MB" "$floor $data/big-100mb.xml" \
-  -n "adinspect 100 MB" "$bin check --format jsonl --fail-level never $data/big-100mb.xml" \
-  -n "adinspect 100 MB, one thread (-j 1)" "$bin check -j 1 --format jsonl --fail-level never $data/big-100mb.xml" \
-  -n "floor 10 MB" "$floor $data/big-10mb.xml" \
-  -n "adinspect 10 MB" "$bin check --format jsonl --fail-level never $data/big-10mb.xml"
+for round in 1 2; do
+  run big.round$round 5 1 -N \
+    -n "floor 100 MB" "$floor $data/big-100mb.xml" \
+    -n "adinspect 100 MB" "$bin check --format jsonl --fail-level never $data/big-100mb.xml" \
+    -n "adinspect 100 MB, one thread (-j 1)" "$bin check -j 1 --format jsonl --fail-level never $data/big-100mb.xml" \
+    -n "floor 10 MB" "$floor $data/big-10mb.xml" \
+    -n "adinspect 10 MB" "$bin check --format jsonl --fail-level never $data/big-10mb.xml"
+done
 run findings 10 2 -N \
   -n "floor 10 MB, every Protocol wrong" "$floor $data/wrong-10mb.xml" \
   -n "adinspect 10 MB, every Protocol wrong (jsonl)" "$bin check --format jsonl --fail-level never $data/wrong-10mb.xml" \
@@ -58,5 +66,6 @@ peak() { /usr/bin/time -f %M "$@" >/dev/null 2>"$timing" || true; tail -1 "$timi
 } > "$out/memory.txt"
 
 rm -f "$timing"
+rm -f "$out"/files.json "$out"/big.json # from before results came in rounds
 python3 bench/report.py "$out" > BENCHMARKS.md
 echo "BENCHMARKS.md written"

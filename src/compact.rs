@@ -72,10 +72,7 @@ impl Scanner {
             memchr::memmem::find(&bytes[from..], needle).map(|p| from + p + needle.len())
         };
         match rest.get(1)? {
-            b'/' => {
-                let end = start + 2 + rest[2..].iter().position(|&b| b == b'>')?;
-                Some((Markup::End, end + 1))
-            }
+            b'/' => find(bytes, start + 2, b">").map(|end| (Markup::End, end + 1)),
             b'?' => after(start + 2, b"?>").map(|end| (Markup::Other, end)),
             b'!' if rest.starts_with(b"<!--") => {
                 after(start + 4, b"-->").map(|end| (Markup::Other, end))
@@ -88,21 +85,17 @@ impl Scanner {
                 // A start tag: its `>` is the first one outside quoted attribute values.
                 let mut j = start + 1;
                 loop {
-                    match *bytes.get(j)? {
-                        b'>' => {
-                            let kind = if bytes[j - 1] == b'/' {
-                                Markup::Empty
-                            } else {
-                                Markup::Start
-                            };
-                            return Some((kind, j + 1));
-                        }
-                        quote @ (b'"' | b'\'') => {
-                            j += 1 + memchr::memchr(quote, &bytes[j + 1..])?;
-                        }
-                        _ => {}
+                    j = find(bytes, j, b">\"'")?;
+                    let found = bytes[j];
+                    if found == b'>' {
+                        let kind = if bytes[j - 1] == b'/' {
+                            Markup::Empty
+                        } else {
+                            Markup::Start
+                        };
+                        return Some((kind, j + 1));
                     }
-                    j += 1;
+                    j = find(bytes, j + 1, &[found])? + 1;
                 }
             }
             _ => None,
@@ -113,22 +106,13 @@ impl Scanner {
     /// the input's.
     fn next_run(&mut self, bytes: &[u8]) -> Option<Range<usize>> {
         loop {
-            // The text up to the next markup, and whether it is all whitespace. Text between
-            // tags is short (indentation, a value): read byte by byte.
+            // The text up to the next markup; whether it is all whitespace is asked only when
+            // it could be taken out.
             let text_start = self.at;
-            let mut i = text_start;
-            let mut blank = true;
-            while let Some(&b) = bytes.get(i) {
-                if b == b'<' {
-                    break;
-                }
-                blank &= matches!(b, b' ' | b'\t' | b'\n' | b'\r');
-                i += 1;
-            }
-            if i >= bytes.len() {
+            let Some(i) = find(bytes, text_start, b"<") else {
                 self.at = bytes.len();
                 return None;
-            }
+            };
             let Some((kind, end)) = Scanner::markup(bytes, i) else {
                 self.at = bytes.len();
                 return None;
@@ -142,11 +126,47 @@ impl Scanner {
             }
             self.after_child = matches!(kind, Markup::End | Markup::Empty);
             self.at = end;
-            if inside && touches_child && blank && i > text_start {
+            if inside
+                && touches_child
+                && i > text_start
+                && bytes[text_start..i]
+                    .iter()
+                    .all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+            {
                 return Some(text_start..i);
             }
         }
     }
+}
+
+/// Eight bytes at a time: the gaps between markup are short (an indentation, a value, a tag
+/// name), too short for a vector search to pay for its set-up, but long enough that reading
+/// them byte by byte costs more than a word-wide test.
+const LOW_BITS: u64 = 0x0101_0101_0101_0101;
+const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+
+/// The high bit of each byte of `word` that equals `byte` (and possibly of a byte after it,
+/// which does not matter: only the lowest match is used).
+fn matches(word: u64, byte: u8) -> u64 {
+    let x = word ^ (LOW_BITS * u64::from(byte));
+    x.wrapping_sub(LOW_BITS) & !x & HIGH_BITS
+}
+
+/// The first offset at or after `from` whose byte is one of `needles` (one to three bytes).
+fn find(bytes: &[u8], from: usize, needles: &[u8]) -> Option<usize> {
+    let mut i = from;
+    while let Some(chunk) = bytes.get(i..i + 8) {
+        let word = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
+        let hits = needles.iter().fold(0, |hits, &n| hits | matches(word, n));
+        if hits != 0 {
+            return Some(i + hits.trailing_zeros() as usize / 8);
+        }
+        i += 8;
+    }
+    bytes[i.min(bytes.len())..]
+        .iter()
+        .position(|b| needles.contains(b))
+        .map(|p| i + p)
 }
 
 /// Inputs longer than this are parsed as they are: the log holds 32-bit offsets.

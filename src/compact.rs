@@ -27,7 +27,7 @@ impl<'t> IndentRuns<'t> {
     pub fn new(text: &'t str) -> IndentRuns<'t> {
         IndentRuns {
             bytes: text.as_bytes(),
-            scanner: Scanner::default(),
+            scanner: Scanner::new(text.as_bytes()),
         }
     }
 }
@@ -44,6 +44,10 @@ impl Iterator for IndentRuns<'_> {
 /// be compacted behind it as it goes.
 #[derive(Default)]
 struct Scanner {
+    /// The text holds no comment, CDATA section, processing instruction (but an XML
+    /// declaration at its start) or DOCTYPE: every `<` starts a tag, and the runs can be found
+    /// from each `>` without following the markup (`next_plain_run`).
+    plain: bool,
     /// Where the text before the next markup starts.
     at: usize,
     /// Elements open around `at`.
@@ -62,7 +66,58 @@ enum Markup {
     Other,
 }
 
+fn is_xml_space(byte: u8) -> bool {
+    matches!(byte, b' ' | b'\t' | b'\n' | b'\r')
+}
+
 impl Scanner {
+    fn new(bytes: &[u8]) -> Scanner {
+        // `!` and `?` are rare in Autodiscover documents (a `?` in a URL now and then), so
+        // this costs one vector search.
+        let declaration = if bytes.starts_with(b"<?xml") { 2 } else { 0 };
+        let plain = memchr::memchr2_iter(b'!', b'?', &bytes[declaration.min(bytes.len())..])
+            .all(|at| at + declaration == 0 || bytes[at + declaration - 1] != b'<');
+        Scanner {
+            plain,
+            at: 0,
+            depth: 0,
+            after_child: false,
+        }
+    }
+
+    /// `next_run` for a plain text (see `plain`): a run of whitespace between a `>` and a `<`
+    /// goes when the `<` starts a child's tag, or when the `>` ends an end tag or an empty
+    /// element (the nearest markup before it, with no other `>` between). Either way its
+    /// parent holds elements, so it is not a value. A `>` in text or in an attribute value is
+    /// never taken for a tag's end; a `<` in either is an error the parser reports.
+    fn next_plain_run(&mut self, bytes: &[u8]) -> Option<Range<usize>> {
+        loop {
+            let gt = find(bytes, self.at, b">")?;
+            let start = gt + 1;
+            let mut end = start;
+            while bytes.get(end).is_some_and(|&b| is_xml_space(b)) {
+                end += 1;
+            }
+            self.at = end;
+            if end == start || bytes.get(end) != Some(&b'<') {
+                continue;
+            }
+            let before_child = bytes
+                .get(end + 1)
+                .is_some_and(|&b| b.is_ascii_alphabetic() || b == b'_' || b >= 0x80);
+            let after_child = || {
+                let tag = &bytes[..gt];
+                let Some(open) = tag.iter().rposition(|&b| b == b'<' || b == b'>') else {
+                    return false;
+                };
+                tag[open] == b'<' && (tag.get(open + 1) == Some(&b'/') || tag.last() == Some(&b'/'))
+            };
+            if before_child || after_child() {
+                return Some(start..end);
+            }
+        }
+    }
+
     /// The markup starting at `start` (a `<`): its kind and where it ends (past its `>`).
     /// None for anything unexpected, which ends the scan. Tags are short, so they are read
     /// byte by byte (cheaper than setting up a vector search for a dozen bytes).
@@ -105,6 +160,9 @@ impl Scanner {
     /// The next run at or after the scan's position. `bytes` from that position on must be
     /// the input's.
     fn next_run(&mut self, bytes: &[u8]) -> Option<Range<usize>> {
+        if self.plain {
+            return self.next_plain_run(bytes);
+        }
         loop {
             // The text up to the next markup; whether it is all whitespace is asked only when
             // it could be taken out.
@@ -178,7 +236,7 @@ pub fn compact_in_place(text: &mut String) -> Option<RunLog> {
     if text.len() > MAX_COMPACTED {
         return None;
     }
-    let mut scanner = Scanner::default();
+    let mut scanner = Scanner::new(text.as_bytes());
     let first = scanner.next_run(text.as_bytes())?;
     let mut bytes = std::mem::take(text).into_bytes();
     let mut log = RunLog::default();
@@ -380,12 +438,41 @@ mod tests {
 
     #[test]
     fn takes_out_indentation_between_elements_only() {
+        // Plain (no comment, CDATA, instruction or DOCTYPE): found from each `>`; the
+        // whitespace after the declaration (not a node) goes too.
         let text = "<?xml version=\"1.0\"?>\n<A>\n  <B>x</B>\n  <C/>\n  <D> </D>\n</A>\n";
-        assert_eq!(runs(text), ["\n  ", "\n  ", "\n  ", "\n"]);
+        assert!(Scanner::new(text.as_bytes()).plain);
+        assert_eq!(runs(text), ["\n", "\n  ", "\n  ", "\n  ", "\n"]);
         assert_eq!(
             compact(text).unwrap(),
-            "<?xml version=\"1.0\"?>\n<A><B>x</B><C/><D> </D></A>\n"
+            "<?xml version=\"1.0\"?><A><B>x</B><C/><D> </D></A>\n"
         );
+        // The same with a comment: the markup is followed from the start.
+        let text = "<?xml version=\"1.0\"?>\n<A>\n  <B>x</B>\n  <C/>\n  <D> </D>\n</A>\n<!---->";
+        assert!(!Scanner::new(text.as_bytes()).plain);
+        assert_eq!(runs(text), ["\n  ", "\n  ", "\n  ", "\n"]);
+    }
+
+    #[test]
+    fn plain_texts_never_take_a_value_apart() {
+        for kept in [
+            "<A>x>  </A>",
+            "<A>a/>  </A>",
+            "<A><B>x>  </B></A>",
+            "<A x='>'>  </A>",
+            "<A x='a'/>",
+            "<A>  <\n/A>",
+        ] {
+            assert!(Scanner::new(kept.as_bytes()).plain, "{kept}");
+            assert_eq!(compact(kept), None, "{kept}");
+        }
+        // Beside a child's tag, after text ending in `>`, it goes: the parent holds elements.
+        assert_eq!(compact("<A>x>  <B/></A>").as_deref(), Some("<A>x><B/></A>"));
+        assert_eq!(compact("<A><B/>  </A>").as_deref(), Some("<A><B/></A>"));
+        // A `?` or `!` elsewhere than after `<` keeps a text plain.
+        assert!(Scanner::new(b"<A>?x=!</A>").plain);
+        assert!(!Scanner::new(b"<A><?pi?></A>").plain);
+        assert!(!Scanner::new(b"<A><!---->").plain);
     }
 
     #[test]
@@ -416,12 +503,21 @@ mod tests {
 
     #[test]
     fn stops_at_what_it_does_not_expect() {
+        // Followed markup (a comment makes the text not plain): the scan ends at the surprise.
         assert_eq!(runs("<!DOCTYPE a>\n<A>\n <B/>\n</A>"), Vec::<&str>::new());
         assert_eq!(runs("<A>\n <B/>\n <!-- never closed"), ["\n "]);
-        assert_eq!(runs("<A>\n <B x='never closed/>\n</A>"), Vec::<&str>::new());
-        assert_eq!(runs("<A>\n < B/>\n</A>"), Vec::<&str>::new());
+        assert_eq!(
+            runs("<!----><A>\n <B x='never closed/>\n</A>"),
+            Vec::<&str>::new()
+        );
+        assert_eq!(runs("<!----><A>\n < B/>\n</A>"), Vec::<&str>::new());
+        // Plain: malformed markup may let runs go; the parser reports it, and the input is
+        // then parsed as written.
+        assert_eq!(runs("<A>\n < B/>\n</A>"), ["\n"]);
         assert_eq!(runs(""), Vec::<&str>::new());
         assert_eq!(runs("<"), Vec::<&str>::new());
+        assert_eq!(runs(">"), Vec::<&str>::new());
+        assert_eq!(runs("> <"), Vec::<&str>::new());
     }
 
     #[test]

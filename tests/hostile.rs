@@ -326,17 +326,7 @@ fn mutated_fixtures_never_break_the_invariants() {
 /// them (broken markup, comments, CDATA, odd values next to the runs taken out).
 #[test]
 fn taking_out_indentation_changes_nothing() {
-    let analyse = |bytes: &[u8], keep_indentation| {
-        analyze(
-            bytes,
-            &Options {
-                report: true,
-                keep_indentation,
-                selection: adinspect::rules::Selection::new(&["all".to_string()], &[]).unwrap(),
-                ..Options::default()
-            },
-        )
-    };
+    let analyse = same_either_way_options;
     let fixtures = fixtures();
     let mut rng = Rng(0x2545_F491_4F6C_DD1D);
     let mut compared = 0;
@@ -364,14 +354,38 @@ fn taking_out_indentation_changes_nothing() {
     assert!(compared > 1_000, "{compared} inputs with findings");
 }
 
-/// Inputs the fuzzer once found a problem with (tests/data/fuzz/), kept as regressions.
+/// Inputs the fuzzer once found a problem with (tests/data/fuzz/), kept as regressions: sound,
+/// and the same with and without the indentation taken out.
 #[test]
 fn fuzz_regressions() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/fuzz");
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
         let bytes = std::fs::read(&path).unwrap();
+        let (kept, compacted) = (
+            same_either_way_options(&bytes, true),
+            same_either_way_options(&bytes, false),
+        );
+        assert_eq!(kept.findings, compacted.findings, "{}", path.display());
+        assert_eq!(
+            format!("{:?}", kept.report),
+            format!("{:?}", compacted.report),
+            "{}",
+            path.display()
+        );
         let result = std::panic::catch_unwind(|| assert_sound(run(bytes)));
         assert!(result.is_ok(), "{}", path.display());
     }
+}
+
+fn same_either_way_options(bytes: &[u8], keep_indentation: bool) -> Analysis {
+    analyze(
+        bytes,
+        &Options {
+            report: true,
+            keep_indentation,
+            selection: adinspect::rules::Selection::new(&["all".to_string()], &[]).unwrap(),
+            ..Options::default()
+        },
+    )
 }

@@ -71,6 +71,14 @@ impl<'a> Leaf<'a> {
         Leaf { node, text }
     }
 
+    /// The element as a value, unless it holds elements: then it has no value to trust
+    /// (`children-in-value` says so), as a setting holding elements is not a setting.
+    pub fn value_of(node: XmlNode<'a>) -> Option<Leaf<'a>> {
+        node.first_element_child()
+            .is_none()
+            .then(|| Leaf::new(node))
+    }
+
     pub fn name(&self) -> &'a str {
         local_name(self.node)
     }
@@ -195,9 +203,11 @@ impl<'a> Endpoints<'a> {
             node,
             owa_urls: child_elements(node)
                 .filter(|c| local_name(*c) == "OWAUrl")
-                .map(|c| OwaUrl {
-                    leaf: Leaf::new(c),
-                    authentication_method: attribute(c, "AuthenticationMethod"),
+                .filter_map(|c| {
+                    Some(OwaUrl {
+                        leaf: Leaf::value_of(c)?,
+                        authentication_method: attribute(c, "AuthenticationMethod"),
+                    })
                 })
                 .collect(),
             protocols: child_elements(node)
@@ -937,11 +947,11 @@ fn build_mobile<'a>(node: XmlNode<'a>) -> MobileResponse<'a> {
     let action = child_element(node, "Action");
     MobileResponse {
         node,
-        culture: child_element(node, "Culture").map(Leaf::new),
+        culture: child_element(node, "Culture").and_then(Leaf::value_of),
         user: child_element(node, "User").map(leaves).unwrap_or_default(),
         redirect: action
             .and_then(|a| child_element(a, "Redirect"))
-            .map(Leaf::new),
+            .and_then(Leaf::value_of),
         servers: action
             .and_then(|a| child_element(a, "Settings"))
             .map(|settings| {
@@ -974,6 +984,18 @@ mod tests {
         assert_eq!(std::mem::size_of::<Leaf<'_>>(), 40);
         assert_eq!(std::mem::size_of::<Protocol<'_>>(), 80);
         assert_eq!(std::mem::size_of::<ProtocolExtras<'_>>(), 48);
+    }
+
+    #[test]
+    fn a_value_holding_elements_is_not_read_as_a_value() {
+        // Its text would be pieces around the elements (children-in-value reports it).
+        let text = "<Protocol><Type>WEB</Type><External><OWAUrl>https://a/<X/> b</OWAUrl>\
+                    <OWAUrl>https://b/</OWAUrl></External></Protocol>";
+        let doc = roxmltree::Document::parse(text).unwrap();
+        let model = Model::build(&doc);
+        let external = model.accounts()[0].protocols[0].external().unwrap();
+        let urls: Vec<&str> = external.owa_urls.iter().map(|u| u.leaf.value()).collect();
+        assert_eq!(urls, ["https://b/"]);
     }
 
     #[test]

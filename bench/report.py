@@ -67,6 +67,11 @@ floor_per_byte = memory["floor_100mb_kb"] * 1024 / bytes100
 def verdict(ok):
     return "met" if ok else "**not met**"
 
+# A time target counts as met only when both the medians and the fastest runs meet it: on a
+# shared machine one of the two can be thrown by noise falling on one command more than another.
+def both(median_ratio, fastest_ratio, limit):
+    return median_ratio <= limit and fastest_ratio <= limit
+
 cpu = sh("lscpu | sed -n 's/^Model name: *//p' | head -1") or platform.processor()
 print(f"""# Benchmarks
 
@@ -77,7 +82,8 @@ libxml2-utils`). It builds the release binary and two helpers, generates a deter
 300 for start-up) and rewrites this file. The commands compared in the first two tables take
 turns, five runs each, over four (files) or two (large responses) rounds, so that noise drifting
 on a shared machine falls on all of them alike. Times are wall-clock medians over all runs; the
-targets also give the ratio of the fastest runs (\"fastest:\"), which noise disturbs least.
+targets also give the ratio of the fastest runs (\"fastest:\"), which noise disturbs least; a
+time target is marked met only when both ratios meet it.
 
 - **floor**: `examples/floor.rs` reads each file, parses it with roxmltree (DTDs off, as
   adinspect) and visits every node, on the same number of threads: what a roxmltree-based tool
@@ -100,9 +106,9 @@ Machine: {cpu}, {sh('nproc')} cores, {sh("free -g | awk '/Mem:/ {print $2}'")} G
 
 | target | measured | |
 |---|---|---|
-| 10,000 files: at most 1.25× the floor (same threads) | {ad_files/floor_files:.2f}× ({ad_files*1000:.0f} ms vs {floor_files*1000:.0f} ms; fastest: {min_files:.2f}×) | {verdict(ad_files <= 1.25*floor_files)} |
-| 10,000 files: at most half of `xmllint --noout` | {ad_files/xml_files:.2f}× ({ad_files*1000:.0f} ms vs {xml_files*1000:.0f} ms; fastest: {min_xml:.2f}×) | {verdict(ad_files <= 0.5*xml_files)} |
-| 100 MB file: at most 1.3× the floor | {ad_big/floor_big:.2f}× ({ad_big*1000:.0f} ms vs {floor_big*1000:.0f} ms; fastest: {min_big:.2f}×) | {verdict(ad_big <= 1.3*floor_big)} |
+| 10,000 files: at most 1.25× the floor (same threads) | {ad_files/floor_files:.2f}× ({ad_files*1000:.0f} ms vs {floor_files*1000:.0f} ms; fastest: {min_files:.2f}×) | {verdict(both(ad_files/floor_files, min_files, 1.25))} |
+| 10,000 files: at most half of `xmllint --noout` | {ad_files/xml_files:.2f}× ({ad_files*1000:.0f} ms vs {xml_files*1000:.0f} ms; fastest: {min_xml:.2f}×) | {verdict(both(ad_files/xml_files, min_xml, 0.5))} |
+| 100 MB file: at most 1.3× the floor | {ad_big/floor_big:.2f}× ({ad_big*1000:.0f} ms vs {floor_big*1000:.0f} ms; fastest: {min_big:.2f}×) | {verdict(both(ad_big/floor_big, min_big, 1.3))} |
 | 100 MB file: peak memory at most 6 bytes per input byte | {per_byte:.1f} B/B ({memory['adinspect_100mb_kb']/1024:.0f} MiB); the floor alone: {floor_per_byte:.1f} B/B | {verdict(per_byte <= 6)} |
 | linear: 100 MB costs about 10× the 10 MB file | {ad_big/ad_10:.1f}× (floor: {floor_big/floor_10:.1f}×) | {verdict(ad_big/ad_10 <= 12)} |
 | every Protocol wrong stays linear (buffered output, no rescans) | {med(find, 'adinspect 10 MB, every Protocol wrong (jsonl)')*1000:.0f} ms for {memory['wrong_findings']:,} findings, {memory['adinspect_wrong_kb']/1024:.0f} MiB | see table |
@@ -145,6 +151,15 @@ Single thread:
   4 µs and the rules about 8 µs (nearly all of it the structure walk, about 50 ns per element).
   The floor pays reading and the 20 µs parse.
 - **Start-up.** A static binary: no dynamic loader, libc or libgcc_s to map at each start.
+- **What is left: 10,000 files at 1.25×.** Measured between 1.24× and 1.33× over the last
+  runs of this session (the fastest runs: about 1.30×); one thread, about 39 µs a file against
+  the floor's 30. Taking out the indentation now pays on small files too (about 4.5 µs spent,
+  about 5 µs saved in the parse and 1 µs in the walk), but the model and the rules still cost
+  about 12 µs a file. The next steps measured as worth trying: the structure walk compares each
+  child's name with its siblings' (O(n²) per container, short strings), and the Protocol checks
+  compare Type values with `==` on strings dozens of times per Protocol; both could compare
+  interned ids. Building the model and walking the structure in one pass per Protocol was
+  tried and gave no gain (the same CPU, measured on both inputs), so it was not kept.
 
 ## Peak memory (max RSS)
 

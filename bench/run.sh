@@ -11,7 +11,7 @@ done
 
 cargo build --release --locked -q --bin adinspect --examples
 # Where cargo puts release builds: .cargo/config.toml names the host target explicitly.
-release=target/$(rustc -vV | sed -n 's/^host: //p')/release
+release=${CARGO_TARGET_DIR:-target}/$(rustc -vV | sed -n 's/^host: //p')/release
 data=bench/data
 [ -f "$data/small.xml" ] || cargo run --release --locked -q --example generate -- "$data"
 bin="$release"/adinspect

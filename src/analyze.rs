@@ -68,10 +68,9 @@ pub fn analyze(bytes: impl Into<Vec<u8>>, options: &Options) -> Analysis {
         let model = Model::sniff(&text, true);
         raw.retain(|f| f.rule != "invalid-utf8"); // one finding for binary input, not hundreds
         raw.extend(rules::check(&model, &text));
-        report = options.report.then(|| {
-            let lines = index.get_or_init(|| LineIndex::new(&text));
-            report::build(&model, &text, lines, &RunLog::identity())
-        });
+        report = options
+            .report
+            .then(|| unparsed_report(&model, &text, &index));
         model.kind
     } else {
         // The tree is built from the text without the indentation between elements (a third
@@ -82,10 +81,8 @@ pub fn analyze(bytes: impl Into<Vec<u8>>, options: &Options) -> Analysis {
         } else {
             compact::compact_in_place(&mut text)
         };
-        let parsed = match xml::parse(&text) {
-            Ok(doc) => Ok(check_document(&doc, &text, log.as_ref(), options)),
-            Err(parse_error) => Err(parse_error),
-        };
+        let parsed =
+            xml::parse(&text).map(|doc| check_document(&doc, &text, log.as_ref(), options));
         // The input is put back for an error or for findings to place (a report brings its own).
         let needs_input = match &parsed {
             Err(_) => true,
@@ -99,10 +96,9 @@ pub fn analyze(bytes: impl Into<Vec<u8>>, options: &Options) -> Analysis {
         let parsed = match (parsed, &log) {
             // Not parsed as compacted: parse the input itself, so an error reads exactly as it
             // would have (the content is the same, so this is the error path only).
-            (Err(_), Some(_)) => match xml::parse(&text) {
-                Ok(doc) => Ok(check_document(&doc, &text, None, options)),
-                Err(parse_error) => Err(parse_error),
-            },
+            (Err(_), Some(_)) => {
+                xml::parse(&text).map(|doc| check_document(&doc, &text, None, options))
+            }
             (parsed, _) => parsed,
         };
         match parsed {
@@ -121,10 +117,9 @@ pub fn analyze(bytes: impl Into<Vec<u8>>, options: &Options) -> Analysis {
                     raw.push(parse_error);
                 }
                 raw.extend(rules::check(&model, &text));
-                report = options.report.then(|| {
-                    let lines = index.get_or_init(|| LineIndex::new(&text));
-                    report::build(&model, &text, lines, &RunLog::identity())
-                });
+                report = options
+                    .report
+                    .then(|| unparsed_report(&model, &text, &index));
                 model.kind
             }
         }
@@ -144,6 +139,12 @@ pub fn analyze(bytes: impl Into<Vec<u8>>, options: &Options) -> Analysis {
         findings,
         report,
     }
+}
+
+/// The report of an input that has no tree (binary, or not well-formed): no spans to map.
+fn unparsed_report(model: &Model<'_>, text: &str, index: &OnceLock<LineIndex>) -> DocumentReport {
+    let lines = index.get_or_init(|| LineIndex::new(text));
+    report::build(model, text, lines, &RunLog::identity())
 }
 
 /// Builds the model of a parsed document and runs the checks. `text` is what was parsed; `log`

@@ -6,43 +6,20 @@
 //! are mapped back to the input wherever a finding or a report value is placed, and the input
 //! is put back together when something quotes it, so nothing a user sees changes.
 //!
-//! A run is taken out only when it is XML whitespace (space, tab, CR, LF) inside the root
-//! element and touches the tag of a child element: after an end tag or an empty element, or
-//! before a start tag or an empty element. Its parent therefore holds elements, so it is not a
-//! value: the whitespace of a value (`<Server> x </Server>`, `<SSL> </SSL>`) and text next to
-//! comments, CDATA or processing instructions stay as written. Anything the scanner does not
-//! expect (a DOCTYPE, an unterminated comment or tag) ends it: what follows is kept as is, and
-//! the parser reports the problem.
+//! A run is taken out only when it is a whole text of XML whitespace (space, tab, CR, LF)
+//! that touches the tag of a child element: after an end tag or an empty element, or before a
+//! start tag or an empty element. Its parent therefore holds elements, so it is not a value:
+//! the whitespace of a value (`<Server> x </Server>`, `<SSL> </SSL>`) and text next to
+//! comments, CDATA or processing instructions stay as written. (In a text with none of those,
+//! the whitespace between the XML declaration and the root goes too: it is not a node.) When
+//! the markup must be followed, anything unexpected (a DOCTYPE, an unterminated comment or tag)
+//! ends the scan: what follows is kept as is, and the parser reports the problem.
 
 use std::ops::Range;
 use std::sync::OnceLock;
 
-/// The runs to take out, in document order, as byte ranges of the input.
-pub struct IndentRuns<'t> {
-    bytes: &'t [u8],
-    scanner: Scanner,
-}
-
-impl<'t> IndentRuns<'t> {
-    pub fn new(text: &'t str) -> IndentRuns<'t> {
-        IndentRuns {
-            bytes: text.as_bytes(),
-            scanner: Scanner::new(text.as_bytes()),
-        }
-    }
-}
-
-impl Iterator for IndentRuns<'_> {
-    type Item = Range<usize>;
-
-    fn next(&mut self) -> Option<Range<usize>> {
-        self.scanner.next_run(self.bytes)
-    }
-}
-
-/// The scan behind `IndentRuns`, holding positions rather than the text, so that the text can
-/// be compacted behind it as it goes.
-#[derive(Default)]
+/// The scan for the runs to take out, in document order. It holds positions rather than the
+/// text, so that the text can be compacted behind it as it goes.
 struct Scanner {
     /// The text holds no comment, CDATA section, processing instruction (but an XML
     /// declaration at its start) or DOCTYPE: every `<` starts a tag, and the runs can be found
@@ -432,7 +409,10 @@ mod tests {
     use super::*;
 
     fn runs(text: &str) -> Vec<&str> {
-        IndentRuns::new(text).map(|r| &text[r]).collect()
+        let mut scanner = Scanner::new(text.as_bytes());
+        std::iter::from_fn(|| scanner.next_run(text.as_bytes()))
+            .map(|r| &text[r])
+            .collect()
     }
 
     /// The compacted text, checking on the way that the log puts the input back together.

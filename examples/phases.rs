@@ -1,6 +1,6 @@
 //! Where the time goes: decode, line index, prescan, compaction, parse, model, rules, summed
 //! over every input (files, or directories searched for *.xml).
-//!   cargo run --release --example phases -- [-j THREADS] PATH...
+//!   cargo run --release --example phases -- [-j THREADS] [--keep-indentation] PATH...
 #[path = "shared/inputs.rs"]
 mod inputs;
 
@@ -17,6 +17,7 @@ struct Phases {
     parse: Duration,
     model: Duration,
     rules: Duration,
+    contents: Duration,
     drop: Duration,
 }
 
@@ -27,6 +28,11 @@ fn main() {
     if args.first().is_some_and(|a| a == "-j") {
         threads = adinspect::parallel::Threads::new(args[1].parse().expect("-j N"));
         args.drain(..2);
+    }
+    // Parse the inputs as written, to see what taking the indentation out saves.
+    let keep_indentation = args.first().is_some_and(|a| a == "--keep-indentation");
+    if keep_indentation {
+        args.remove(0);
     }
     for arg in args {
         inputs::collect(Path::new(&arg), &mut files);
@@ -52,7 +58,9 @@ fn main() {
         assert!(crowded.is_none());
         let t = Instant::now();
         let mut text = decoded.text;
-        adinspect::compact::compact_in_place(&mut text);
+        if !keep_indentation {
+            adinspect::compact::compact_in_place(&mut text);
+        }
         timed(&mut p.compact, t);
         let text = text.as_str();
         let t = Instant::now();
@@ -62,8 +70,11 @@ fn main() {
         let model = adinspect::model::Model::build_with(&doc, threads);
         timed(&mut p.model, t);
         let t = Instant::now();
-        findings += adinspect::rules::check_with(&model, text, threads).len();
+        findings += adinspect::rules::check_tree(&model, text).len();
         timed(&mut p.rules, t);
+        let t = Instant::now();
+        findings += adinspect::rules::check_contents(&model, text, threads).len();
+        timed(&mut p.contents, t);
         let t = Instant::now();
         drop(model);
         drop(doc);
@@ -71,7 +82,7 @@ fn main() {
     }
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     println!(
-        "{} inputs, {findings} findings; ms: read {:.1} decode {:.1} index {:.1} prescan {:.1} compact {:.1} parse {:.1} model {:.1} rules {:.1} drop {:.1}",
+        "{} inputs, {findings} findings; ms: read {:.1} decode {:.1} index {:.1} prescan {:.1} compact {:.1} parse {:.1} model {:.1} tree {:.1} contents {:.1} drop {:.1}",
         files.len(),
         ms(p.read),
         ms(p.decode),
@@ -81,6 +92,7 @@ fn main() {
         ms(p.parse),
         ms(p.model),
         ms(p.rules),
+        ms(p.contents),
         ms(p.drop)
     );
 }

@@ -25,12 +25,86 @@ struct Scanner {
     /// declaration at its start) or DOCTYPE: every `<` starts a tag, and the runs can be found
     /// from each `>` without following the markup (`next_plain_run`).
     plain: bool,
-    /// Where the text before the next markup starts.
+    /// Where a plain scan is (unused when the markup is followed).
+    block: Block,
+    /// Where the text before the next markup starts (when the markup is followed).
     at: usize,
     /// Elements open around `at`.
     depth: usize,
     /// The markup before `at` closed a child element (end tag or empty element).
     after_child: bool,
+}
+
+/// A plain scan's position: one 64-byte block of the text as bit masks (bit `i` is the byte
+/// at `base + i`), so that finding a run, its end and the tag before it are a few word
+/// operations instead of a byte loop.
+#[derive(Default)]
+struct Block {
+    base: usize,
+    /// `<` and `>`.
+    markup: u64,
+    /// XML whitespace.
+    space: u64,
+    /// Whitespace right after a `>` not yet looked at: where runs may start.
+    starts: u64,
+    /// The last `<` or `>` before the block, and the one before that.
+    last: Option<usize>,
+    second: Option<usize>,
+}
+
+const BLOCK: usize = 64;
+
+impl Block {
+    /// The block at `base`; `last` and `second` must already describe what comes before it.
+    fn load(&mut self, bytes: &[u8], base: usize) {
+        let (lt, gt, space) = match bytes.get(base..base + BLOCK) {
+            Some(chunk) => masks(chunk.try_into().unwrap_or(&[0; BLOCK])),
+            None => {
+                let mut chunk = [0u8; BLOCK]; // past the end: no markup, no whitespace
+                let rest = &bytes[base.min(bytes.len())..];
+                chunk[..rest.len()].copy_from_slice(rest);
+                masks(&chunk)
+            }
+        };
+        // A run may start at the block's first byte when the previous block ended with `>`.
+        // (`last` is at or after the end of the last run taken out, so it was not written over.)
+        let gt_before = self
+            .last
+            .is_some_and(|at| at + 1 == base && bytes[at] == b'>');
+        self.base = base;
+        self.markup = lt | gt;
+        self.space = space;
+        self.starts = space & (gt << 1 | u64::from(gt_before));
+    }
+
+    /// Moves to the block holding `offset`; the blocks in between must hold no markup.
+    fn advance(&mut self, bytes: &[u8], offset: usize) {
+        let highest = |mask: u64| self.base + BLOCK - 1 - mask.leading_zeros() as usize;
+        if self.markup != 0 {
+            let last = highest(self.markup);
+            let rest = self.markup & !(1 << (last - self.base));
+            self.second = if rest != 0 {
+                Some(highest(rest))
+            } else {
+                self.last
+            };
+            self.last = Some(last);
+        }
+        self.load(bytes, offset - offset % BLOCK);
+    }
+
+    /// The `<` or `>` nearest before `offset`, which lies in this block (or just before it).
+    fn markup_before(&self, offset: usize) -> Option<usize> {
+        if offset < self.base {
+            // The `>` just before the block is `last`; what precedes it is `second`.
+            return self.second;
+        }
+        let below = self.markup & ((1u64 << (offset - self.base)) - 1);
+        if below == 0 {
+            return self.last;
+        }
+        Some(self.base + BLOCK - 1 - below.leading_zeros() as usize)
+    }
 }
 
 /// What a piece of markup is, as far as the runs are concerned.
@@ -54,8 +128,13 @@ impl Scanner {
         let declaration = if bytes.starts_with(b"<?xml") { 2 } else { 0 };
         let plain = memchr::memchr2_iter(b'!', b'?', &bytes[declaration.min(bytes.len())..])
             .all(|at| at + declaration == 0 || bytes[at + declaration - 1] != b'<');
+        let mut block = Block::default();
+        if plain {
+            block.load(bytes, 0);
+        }
         Scanner {
             plain,
+            block,
             at: 0,
             depth: 0,
             after_child: false,
@@ -69,23 +148,41 @@ impl Scanner {
     /// be a `<` with no other `>` between); a `<` in text or in an attribute value is an error
     /// the parser reports.
     fn next_plain_run(&mut self, bytes: &[u8]) -> Option<Range<usize>> {
+        let block = &mut self.block;
         loop {
-            let gt = find(bytes, self.at, b">")?;
-            let start = gt + 1;
-            let mut end = start;
-            while bytes.get(end).is_some_and(|&b| is_xml_space(b)) {
-                end += 1;
-            }
-            self.at = end;
-            if end == start || bytes.get(end) != Some(&b'<') {
+            if block.starts == 0 {
+                let next = block.base + BLOCK;
+                if next >= bytes.len() {
+                    return None;
+                }
+                block.advance(bytes, next);
                 continue;
             }
-            // The `>` must end a tag (the nearest markup before it, with no other `>` between),
-            // so that the run is a whole text node; a `>` in a value's text is not one.
-            let Some(open) = bytes[..gt].iter().rposition(|&b| b == b'<' || b == b'>') else {
+            let start = block.base + block.starts.trailing_zeros() as usize;
+            block.starts &= block.starts - 1;
+            let gt = start - 1;
+            // The `>` must end a tag (the nearest markup before it is a `<`), so that the run
+            // is a whole text node; a `>` in a value's text is not one.
+            let Some(open) = block.markup_before(gt).filter(|&at| bytes[at] == b'<') else {
                 continue;
             };
-            if bytes[open] != b'<' {
+            let beyond = !block.space & (u64::MAX << (start - block.base));
+            let end = if beyond != 0 {
+                block.base + beyond.trailing_zeros() as usize
+            } else {
+                // The run goes on past this block (deep indentation): the blocks it covers
+                // are whitespace, with no markup to remember.
+                let mut end = block.base + BLOCK;
+                while bytes.get(end).is_some_and(|&b| is_xml_space(b)) {
+                    end += 1;
+                }
+                if end >= bytes.len() {
+                    return None;
+                }
+                block.advance(bytes, end);
+                end
+            };
+            if bytes.get(end) != Some(&b'<') {
                 continue;
             }
             let before_child = bytes
@@ -175,6 +272,65 @@ impl Scanner {
             }
         }
     }
+}
+
+/// Which bytes of a block are `<`, `>` and XML whitespace, as bit masks (bit `i`: byte `i`).
+#[cfg(target_arch = "x86_64")]
+fn masks(chunk: &[u8; BLOCK]) -> (u64, u64, u64) {
+    // SAFETY: SSE2 is part of x86-64 itself; every x86-64 processor has it.
+    unsafe { masks_sse2(chunk) }
+}
+
+/// `masks`, sixteen bytes per compare.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "sse2")]
+fn masks_sse2(chunk: &[u8; BLOCK]) -> (u64, u64, u64) {
+    use std::arch::x86_64::{
+        _mm_cmpeq_epi8, _mm_movemask_epi8, _mm_or_si128, _mm_set_epi64x, _mm_set1_epi8,
+    };
+    let (mut lt, mut gt, mut space) = (0u64, 0u64, 0u64);
+    for (i, part) in chunk.chunks_exact(16).enumerate() {
+        let mut low = [0u8; 8];
+        let mut high = [0u8; 8];
+        low.copy_from_slice(&part[..8]);
+        high.copy_from_slice(&part[8..]);
+        let v = _mm_set_epi64x(i64::from_le_bytes(high), i64::from_le_bytes(low));
+        let lt_here = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'<' as i8));
+        let gt_here = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'>' as i8));
+        let space_here = _mm_or_si128(
+            _mm_or_si128(
+                _mm_cmpeq_epi8(v, _mm_set1_epi8(b' ' as i8)),
+                _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\n' as i8)),
+            ),
+            _mm_or_si128(
+                _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\t' as i8)),
+                _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\r' as i8)),
+            ),
+        );
+        // movemask sets the low 16 bits, one per byte.
+        let shift = 16 * i;
+        lt |= u64::from(_mm_movemask_epi8(lt_here) as u16) << shift;
+        gt |= u64::from(_mm_movemask_epi8(gt_here) as u16) << shift;
+        space |= u64::from(_mm_movemask_epi8(space_here) as u16) << shift;
+    }
+    (lt, gt, space)
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+fn masks(chunk: &[u8; BLOCK]) -> (u64, u64, u64) {
+    masks_portable(chunk)
+}
+
+/// `masks` a byte at a time (other processors; the reference in tests).
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+fn masks_portable(chunk: &[u8; BLOCK]) -> (u64, u64, u64) {
+    let (mut lt, mut gt, mut space) = (0u64, 0u64, 0u64);
+    for (i, &b) in chunk.iter().enumerate() {
+        lt |= u64::from(b == b'<') << i;
+        gt |= u64::from(b == b'>') << i;
+        space |= u64::from(is_xml_space(b)) << i;
+    }
+    (lt, gt, space)
 }
 
 /// Eight bytes at a time: the gaps between markup are short (an indentation, a value, a tag
@@ -438,6 +594,102 @@ mod tests {
         let text = "<?xml version=\"1.0\"?>\n<A>\n  <B>x</B>\n  <C/>\n  <D> </D>\n</A>\n<!---->";
         assert!(!Scanner::new(text.as_bytes()).plain);
         assert_eq!(runs(text), ["\n  ", "\n  ", "\n  ", "\n"]);
+    }
+
+    /// The plain scan's rule, one byte at a time: a `>` that ends a tag (the markup before it is
+    /// a `<`), whitespace, then a `<`; the tag before is an end tag or an empty element, or
+    /// the `<` starts a child's tag.
+    fn plain_runs_one_byte_at_a_time(bytes: &[u8]) -> Vec<Range<usize>> {
+        let mut runs = Vec::new();
+        for (gt, _) in bytes.iter().enumerate().filter(|(_, b)| **b == b'>') {
+            let start = gt + 1;
+            let end = start
+                + bytes[start..]
+                    .iter()
+                    .take_while(|b| is_xml_space(**b))
+                    .count();
+            let open = bytes[..gt].iter().rposition(|&b| b == b'<' || b == b'>');
+            let Some(open) = open.filter(|&at| bytes[at] == b'<') else {
+                continue;
+            };
+            if end == start || bytes.get(end) != Some(&b'<') {
+                continue;
+            }
+            let before_child = bytes
+                .get(end + 1)
+                .is_some_and(|&b| b.is_ascii_alphabetic() || b == b'_' || b >= 0x80);
+            if before_child || bytes[open + 1] == b'/' || bytes[gt - 1] == b'/' {
+                runs.push(start..end);
+            }
+        }
+        runs
+    }
+
+    #[test]
+    fn plain_scan_finds_what_a_byte_loop_finds_across_blocks() {
+        // Pieces put together at random, so that tags, values and runs of every length fall
+        // across the scan's 64-byte blocks.
+        let long_value = format!("<L a='{}'>", "v".repeat(70));
+        let long_run = format!("\n{}", " ".repeat(130));
+        let pieces = [
+            "<A>",
+            "</A>",
+            "<B/>",
+            "<C x='>'>",
+            "<D x='a'/>",
+            "</C>",
+            ">",
+            "/>",
+            "x",
+            "é",
+            " ",
+            "\n",
+            "\t",
+            "\r\n",
+            "\n    ",
+            "\n\t\t",
+            "text > ",
+            long_value.as_str(),
+            long_run.as_str(),
+            "< A>",
+            "<_u>",
+            "<é>",
+        ];
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = |bound: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % bound as u64) as usize
+        };
+        for _ in 0..3000 {
+            let count = next(120);
+            let text: String = (0..count).map(|_| pieces[next(pieces.len())]).collect();
+            let scanner = Scanner::new(text.as_bytes());
+            assert!(scanner.plain, "{text:?}");
+            let expected: Vec<&str> = plain_runs_one_byte_at_a_time(text.as_bytes())
+                .into_iter()
+                .map(|r| &text[r])
+                .collect();
+            assert_eq!(runs(&text), expected, "{text:?}");
+            if let Some(compacted) = compact(&text) {
+                assert_eq!(compacted.len(), text.len() - expected.concat().len());
+            }
+        }
+    }
+
+    #[test]
+    fn block_masks_agree_with_a_byte_loop() {
+        let mut chunk = [0u8; BLOCK];
+        for shift in 0..=255u8 {
+            for (i, b) in chunk.iter_mut().enumerate() {
+                *b = (i as u8).wrapping_mul(37).wrapping_add(shift);
+            }
+            chunk[shift as usize % BLOCK] = b'<';
+            chunk[(shift as usize + 7) % BLOCK] = b'>';
+            chunk[(shift as usize + 13) % BLOCK] = b'\r';
+            assert_eq!(masks(&chunk), masks_portable(&chunk));
+        }
     }
 
     #[test]

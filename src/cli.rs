@@ -588,36 +588,49 @@ fn collect(path: &Path, inputs: &mut Vec<Input>) -> io::Result<()> {
         inputs.push(Input::File(path.to_path_buf()));
         return Ok(());
     }
-    let mut found = Vec::new();
-    let mut stack = vec![path.to_path_buf()];
+    // Depth first, each directory's entries in name order: the order of sorting the whole
+    // paths (they compare component by component), without comparing whole paths. `pending`
+    // holds what is left to visit, the next last; `true` marks a directory.
+    let mut pending = vec![(path.to_path_buf(), true)];
+    let mut entries = Vec::new();
     let mut first_error = None;
-    while let Some(dir) = stack.pop() {
-        let entries = match fs::read_dir(&dir) {
-            Ok(entries) => entries,
+    while let Some((entry_path, is_dir)) = pending.pop() {
+        if !is_dir {
+            inputs.push(Input::File(entry_path));
+            continue;
+        }
+        let listing = match fs::read_dir(&entry_path) {
+            Ok(listing) => listing,
             Err(err) => {
                 first_error.get_or_insert(io::Error::new(
                     err.kind(),
-                    format!("{}: {}", dir.display(), describe_io(&err)),
+                    format!("{}: {}", entry_path.display(), describe_io(&err)),
                 ));
                 continue;
             }
         };
-        for entry in entries.flatten() {
-            let entry_path = entry.path();
+        entries.clear();
+        for entry in listing.flatten() {
             let Ok(file_type) = entry.file_type() else {
                 continue;
             };
+            let name = entry.file_name();
             if file_type.is_dir() {
-                stack.push(entry_path);
-            } else if is_xml(&entry_path)
-                && (file_type.is_file() || fs::metadata(&entry_path).is_ok_and(|m| m.is_file()))
+                entries.push((name, true));
+            } else if is_xml(Path::new(&name))
+                && (file_type.is_file() || fs::metadata(entry.path()).is_ok_and(|m| m.is_file()))
             {
-                found.push(entry_path);
+                entries.push((name, false));
             }
         }
+        entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        pending.extend(
+            entries
+                .drain(..)
+                .rev()
+                .map(|(name, is_dir)| (entry_path.join(name), is_dir)),
+        );
     }
-    found.sort();
-    inputs.extend(found.into_iter().map(Input::File));
     match first_error {
         Some(err) => Err(err),
         None => Ok(()),

@@ -277,6 +277,10 @@ fn directories_are_walked_recursively_in_sorted_order() {
     scratch.write("a/one.XML", &bad);
     scratch.write("a/z/three.xml", &bad);
     scratch.write("a/notes.txt", b"not xml");
+    // Paths compare component by component: `a/…` before `a-b/…` (though `/` sorts after
+    // `-`), and a file between directories by its name.
+    scratch.write("a-b/four.xml", &bad);
+    scratch.write("a.xml", &bad);
     let output = run(&[
         "check",
         "--format",
@@ -294,6 +298,8 @@ fn directories_are_walked_recursively_in_sorted_order() {
         vec![
             format!("{root}/a/one.XML"),
             format!("{root}/a/z/three.xml"),
+            format!("{root}/a-b/four.xml"),
+            format!("{root}/a.xml"),
             format!("{root}/b/two.xml")
         ]
     );

@@ -62,35 +62,62 @@ pub type FastHash = BuildHasherDefault<Fnv>;
 /// hashing and, for names of up to 16 bytes (all of the POX ones), no byte comparison either:
 /// the words cover the whole name.
 struct NameIndex {
-    slots: Box<[Option<(NameKey, &'static ElementDef)>]>,
+    elements: &'static [ElementDef],
+    slots: Box<[Option<(NameKey, ElementId)>]>,
     mask: usize,
+    /// Per element (by id): its allowed parents' ids as a set of bits.
+    parents: Box<[u128]>,
+}
+
+/// An element's position in its vocabulary: a bit in a `u128`, so that sets of elements (the
+/// names seen in a container, the allowed parents) are single words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ElementId(u8);
+
+impl ElementId {
+    pub fn bit(self) -> u128 {
+        1 << self.0
+    }
 }
 
 impl NameIndex {
     fn new(elements: &'static [ElementDef]) -> NameIndex {
+        assert!(elements.len() <= 128, "element ids are bits of a u128");
         let size = (elements.len() * 4).next_power_of_two();
         let mut index = NameIndex {
+            elements,
             slots: vec![None; size].into_boxed_slice(),
             mask: size - 1,
+            parents: Box::default(),
         };
-        for def in elements {
+        for (id, def) in elements.iter().enumerate() {
             let key = NameKey::of(def.name);
             let mut slot = key.hash() & index.mask;
             while index.slots[slot].is_some() {
                 slot = (slot + 1) & index.mask;
             }
-            index.slots[slot] = Some((key, def));
+            index.slots[slot] = Some((key, ElementId(id as u8)));
         }
+        index.parents = elements
+            .iter()
+            .map(|def| {
+                def.parents
+                    .iter()
+                    .filter_map(|parent| index.get(parent))
+                    .fold(0, |set, (id, _)| set | id.bit())
+            })
+            .collect();
         index
     }
 
-    fn get(&self, name: &str) -> Option<&'static ElementDef> {
+    fn get(&self, name: &str) -> Option<(ElementId, &'static ElementDef)> {
         let key = NameKey::of(name);
         let mut slot = key.hash() & self.mask;
         loop {
-            let (candidate, def) = self.slots[slot]?;
+            let (candidate, id) = self.slots[slot]?;
+            let def = &self.elements[usize::from(id.0)];
             if candidate == key && (name.len() <= 16 || def.name == name) {
-                return Some(def);
+                return Some((id, def));
             }
             slot = (slot + 1) & self.mask;
         }
@@ -178,15 +205,32 @@ impl Vocabulary {
         }
     }
 
-    pub fn lookup(self, name: &str) -> Option<&'static ElementDef> {
+    fn index(self) -> &'static NameIndex {
         static INDEX: OnceLock<[NameIndex; 3]> = OnceLock::new();
         let index = INDEX.get_or_init(|| Vocabulary::ALL.map(|v| NameIndex::new(v.elements())));
-        let found = index[self as usize].get(name);
+        &index[self as usize]
+    }
+
+    /// The element of this name, or the definition that stands for it (EcpUrl-* fragments).
+    pub fn lookup(self, name: &str) -> Option<&'static ElementDef> {
+        if let Some((_, def)) = self.index().get(name) {
+            return Some(def);
+        }
         // Exchange Online adds EcpUrl-* fragments beyond the documented twelve (EcpUrl-connect…).
-        if found.is_none() && self == Vocabulary::OutlookResponse && is_ecp_fragment(name) {
+        if self == Vocabulary::OutlookResponse && is_ecp_fragment(name) {
             return self.lookup("EcpUrl-um");
         }
-        found
+        None
+    }
+
+    /// The element of exactly this name, with its id.
+    pub fn lookup_exact(self, name: &str) -> Option<(ElementId, &'static ElementDef)> {
+        self.index().get(name)
+    }
+
+    /// Whether the element `child` belongs inside `parent`.
+    pub fn may_contain(self, parent: ElementId, child: ElementId) -> bool {
+        self.index().parents[usize::from(child.0)] & parent.bit() != 0
     }
 
     pub const ALL: [Vocabulary; 3] = [
@@ -674,6 +718,36 @@ mod tests {
         let long = "AutoDiscoverSMTPAddressX".repeat(3);
         assert!(Vocabulary::OutlookResponse.lookup(&long).is_none());
         assert!(Vocabulary::OutlookResponse.lookup("").is_none());
+    }
+
+    #[test]
+    fn ids_and_parent_sets_agree_with_the_definitions() {
+        for vocabulary in Vocabulary::ALL {
+            for child in vocabulary.elements() {
+                let (child_id, found) = vocabulary.lookup_exact(child.name).unwrap();
+                assert!(std::ptr::eq(found, child));
+                for parent in vocabulary.elements() {
+                    let (parent_id, _) = vocabulary.lookup_exact(parent.name).unwrap();
+                    assert_eq!(
+                        vocabulary.may_contain(parent_id, child_id),
+                        child.parents.contains(&parent.name),
+                        "{} in {}",
+                        child.name,
+                        parent.name
+                    );
+                }
+            }
+        }
+        assert!(
+            Vocabulary::OutlookResponse
+                .lookup_exact("EcpUrl-connect")
+                .is_none()
+        );
+        assert!(
+            Vocabulary::OutlookResponse
+                .lookup("EcpUrl-connect")
+                .is_some()
+        );
     }
 
     #[test]

@@ -6,8 +6,8 @@ use std::collections::HashSet;
 use crate::finding::Finding;
 use crate::model::{DocKind, Model};
 use crate::schema::{
-    self, ElementDef, NS_MOBILE_REQUEST, NS_MOBILE_RESPONSE, NS_OUTLOOK, NS_REQUEST, NS_RESPONSE,
-    Vocabulary,
+    self, ElementDef, ElementId, NS_MOBILE_REQUEST, NS_MOBILE_RESPONSE, NS_OUTLOOK, NS_REQUEST,
+    NS_RESPONSE, Vocabulary,
 };
 use crate::xml::{XmlNode, child_element, local_name, tag_span};
 use roxmltree::Descendants;
@@ -25,8 +25,9 @@ pub fn check(ctx: &mut Context<'_, '_>) {
     let mut walk = Walk {
         vocabulary,
         namespaces: namespaces.as_ref(),
-        open: Vec::new(),
-        names: Vec::new(),
+        // Room for a usual document's depth and names, made once rather than grown.
+        open: Vec::with_capacity(16),
+        names: Vec::with_capacity(64),
     };
     // One forward pass over the nodes in document order, which is how roxmltree stores them:
     // on a large tree this is several times faster than hopping from sibling to sibling, and
@@ -60,9 +61,13 @@ pub fn check(ctx: &mut Context<'_, '_>) {
 struct Open<'a> {
     node: XmlNode<'a>,
     def: &'static ElementDef,
+    /// None for a definition that stands for other names (EcpUrl-* fragments).
+    id: Option<ElementId>,
     name: &'a str,
     namespace: Option<&'a str>,
-    /// Where this container's child names start in `Walk::names`.
+    /// The known elements among the children so far.
+    seen: u128,
+    /// Where this container's other child names (those without an id) start in `Walk::names`.
     names_from: usize,
     /// The child names as a set, once there are too many for a list (boxed: rare, and a
     /// document nested a million deep keeps a million of these open: 8 bytes, not 48).
@@ -74,7 +79,8 @@ struct Walk<'w, 'a> {
     vocabulary: Vocabulary,
     namespaces: Option<&'w Namespaces<'a>>,
     open: Vec<Open<'a>>,
-    /// Distinct child names of the open containers, each container's after its parent's.
+    /// Distinct child names without an id of the open containers, each container's after its
+    /// parent's.
     names: Vec<&'a str>,
 }
 
@@ -95,17 +101,24 @@ impl<'a> Walk<'_, 'a> {
         let parent = self
             .open
             .last()
-            .map(|c| (c.node, c.namespace, c.name, c.def));
+            .map(|c| (c.node, c.namespace, c.name, c.def, c.id));
         let namespace = node.tag_name().namespace();
         if let (Some(namespaces), Some((parent, parent_namespace, ..))) = (self.namespaces, parent)
             && !namespaces.settled_by_parent(parent, parent_namespace, namespace)
         {
             namespaces.visit(ctx, node, Some((parent, parent_namespace)));
         }
-        let def = check_name(ctx, self.vocabulary, node, name);
-        if let Some((_, _, _, parent_def)) = parent {
+        let (def, id) = match self.vocabulary.lookup_exact(name) {
+            Some((id, def)) => (Some(def), Some(id)),
+            None => (check_name(ctx, self.vocabulary, node, name), None),
+        };
+        if let Some((_, _, _, parent_def, _)) = parent {
             // Unknown names count as repeatable: unknown-element already reports them.
-            let new = self.insert_name(name);
+            let new = match (id, def) {
+                (Some(id), _) => self.insert_id(id),
+                (None, Some(_)) => self.insert_name(name),
+                (None, None) => true,
+            };
             if !new && def.is_some_and(|d| !d.repeatable) {
                 ctx.push(Finding::new(
                     "duplicate-element",
@@ -131,8 +144,17 @@ impl<'a> Walk<'_, 'a> {
                 ),
             ));
         }
-        if let Some((_, _, parent_name, _)) = parent {
-            check_parent(ctx, def, node, parent_name);
+        if let Some((_, _, parent_name, _, parent_id)) = parent {
+            let placed = match (id, parent_id) {
+                (Some(id), Some(parent_id)) => self.vocabulary.may_contain(parent_id, id),
+                _ => def
+                    .parents
+                    .iter()
+                    .any(|p| schema::same_name(p, parent_name)),
+            };
+            if !placed {
+                report_misplaced(ctx, def, node, parent_name);
+            }
         }
         if node.attributes().len() > 0 {
             check_attributes(ctx, def, node);
@@ -142,8 +164,10 @@ impl<'a> Walk<'_, 'a> {
             self.open.push(Open {
                 node,
                 def,
+                id,
                 name,
                 namespace,
+                seen: 0,
                 names_from: self.names.len(),
                 many: None,
             });
@@ -159,7 +183,18 @@ impl<'a> Walk<'_, 'a> {
         skip_subtree(nodes, node);
     }
 
-    /// Records a child name of the innermost open container; whether it is new there.
+    /// Records a known child of the innermost open container; whether it is new there.
+    fn insert_id(&mut self, id: ElementId) -> bool {
+        let Some(container) = self.open.last_mut() else {
+            return true;
+        };
+        let new = container.seen & id.bit() == 0;
+        container.seen |= id.bit();
+        new
+    }
+
+    /// Records a child name without an id of the innermost open container; whether it is
+    /// new there.
     fn insert_name(&mut self, name: &'a str) -> bool {
         let Some(container) = self.open.last_mut() else {
             return true;
@@ -189,9 +224,10 @@ impl<'a> Walk<'_, 'a> {
         };
         let names = &self.names[container.names_from..];
         for required in container.def.required {
-            let present = match &container.many {
-                Some(set) => set.contains(required),
-                None => names.contains(required),
+            let present = match (self.vocabulary.lookup_exact(required), &container.many) {
+                (Some((id, _)), _) => container.seen & id.bit() != 0,
+                (None, Some(set)) => set.contains(required),
+                (None, None) => names.contains(required),
             };
             if !present {
                 ctx.push(Finding::new(
@@ -319,7 +355,13 @@ fn check_name(
     None
 }
 
-fn check_parent(ctx: &mut Context<'_, '_>, def: &ElementDef, node: XmlNode<'_>, parent_name: &str) {
+/// `def` is not where clients look for it: inside `parent_name`.
+fn report_misplaced(
+    ctx: &mut Context<'_, '_>,
+    def: &ElementDef,
+    node: XmlNode<'_>,
+    parent_name: &str,
+) {
     if def.parents.is_empty() {
         ctx.push(Finding::new(
             "misplaced-element",
@@ -329,29 +371,25 @@ fn check_parent(ctx: &mut Context<'_, '_>, def: &ElementDef, node: XmlNode<'_>, 
                 def.name
             ),
         ));
-    } else if !def
+        return;
+    }
+    let expected = def
         .parents
         .iter()
-        .any(|p| schema::same_name(p, parent_name))
-    {
-        let expected = def
-            .parents
-            .iter()
-            .map(|p| format!("<{p}>"))
-            .collect::<Vec<_>>()
-            .join(" or ");
-        ctx.push(
-            Finding::new(
-                "misplaced-element",
-                tag_span(node),
-                format!(
-                    "<{}> is inside <{parent_name}>, where clients do not look for it",
-                    def.name
-                ),
-            )
-            .with_help(format!("move it into {expected}")),
-        );
-    }
+        .map(|p| format!("<{p}>"))
+        .collect::<Vec<_>>()
+        .join(" or ");
+    ctx.push(
+        Finding::new(
+            "misplaced-element",
+            tag_span(node),
+            format!(
+                "<{}> is inside <{parent_name}>, where clients do not look for it",
+                def.name
+            ),
+        )
+        .with_help(format!("move it into {expected}")),
+    );
 }
 
 fn check_attributes(ctx: &mut Context<'_, '_>, def: &ElementDef, node: XmlNode<'_>) {
@@ -540,5 +578,79 @@ fn namespace_hint(actual: &str, name: &str, want: &str) -> String {
         "a response namespace in a request".to_string()
     } else {
         format!("but this element belongs in {want}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::Model;
+
+    /// The structure walk's findings on a Protocol holding `inside`, as (rule, message) pairs.
+    fn walk(inside: &str) -> Vec<(&'static str, String)> {
+        let text = format!(
+            "<Autodiscover xmlns=\"http://schemas.microsoft.com/exchange/autodiscover/responseschema/2006\">\
+             <Response xmlns=\"http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a\">\
+             <Account><AccountType>email</AccountType><Action>settings</Action>\
+             <Protocol><Type>EXCH</Type>{inside}</Protocol></Account></Response></Autodiscover>"
+        );
+        let doc = crate::xml::parse(&text).unwrap();
+        let model = Model::build(&doc);
+        super::super::check_tree(&model, &text)
+            .into_iter()
+            .map(|f| (f.rule, f.message))
+            .collect()
+    }
+
+    fn rules(findings: &[(&'static str, String)]) -> Vec<&'static str> {
+        findings.iter().map(|(rule, _)| *rule).collect()
+    }
+
+    #[test]
+    fn a_name_twice_is_a_duplicate_and_unknown_names_are_not() {
+        assert_eq!(
+            rules(&walk("<Server>a</Server><Server>b</Server>")),
+            ["duplicate-element"]
+        );
+        assert_eq!(
+            rules(&walk("<Frob>a</Frob><Frob>b</Frob>")),
+            ["unknown-element", "unknown-element"]
+        );
+        // Undocumented EcpUrl-* fragments share one definition but are different names.
+        assert_eq!(
+            rules(&walk(
+                "<EcpUrl>https://x/ecp/</EcpUrl><EcpUrl-connect>a</EcpUrl-connect><EcpUrl-x1>b</EcpUrl-x1>"
+            )),
+            Vec::<&str>::new()
+        );
+        assert_eq!(
+            rules(&walk(
+                "<EcpUrl>https://x/ecp/</EcpUrl><EcpUrl-connect>a</EcpUrl-connect><EcpUrl-connect>b</EcpUrl-connect>"
+            )),
+            ["duplicate-element"]
+        );
+        // Past the names a short list holds, a set takes over and still finds duplicates.
+        let many: String = (0..40)
+            .map(|i| format!("<EcpUrl-n{i}>a</EcpUrl-n{i}>"))
+            .collect();
+        let found = walk(&format!(
+            "<EcpUrl>https://x/ecp/</EcpUrl>{many}<EcpUrl-n3>b</EcpUrl-n3>"
+        ));
+        assert_eq!(rules(&found), ["duplicate-element"]);
+    }
+
+    #[test]
+    fn places_and_required_children_are_checked_by_element() {
+        let found = walk("<AccountType>email</AccountType><PublicFolderInformation/>");
+        assert_eq!(
+            rules(&found),
+            ["misplaced-element", "misplaced-element", "missing-element"]
+        );
+        assert!(found[0].1.contains("<AccountType> is inside <Protocol>"));
+        assert!(found[2].1.contains("has no <SmtpAddress>"));
+        let found = walk("<Autodiscover/>");
+        assert!(
+            found[0].1.contains("must be the document root"),
+            "{found:?}"
+        );
     }
 }

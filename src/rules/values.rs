@@ -376,25 +376,37 @@ fn expectation(kind: ValueKind) -> &'static str {
 }
 
 pub fn is_absolute_url(value: &str) -> bool {
-    // The first `:` must start `://`; a `:` inside a scheme would make it invalid anyway.
-    // (Cheaper than a substring search, which sets up a searcher for every value.)
-    let Some(colon) = memchr::memchr(b':', value.as_bytes()) else {
-        return false;
-    };
-    if !value[colon + 1..].starts_with("//") {
+    let bytes = value.as_bytes();
+    // A scheme (a letter, then letters, digits, `+`, `.`, `-`) ends at the first byte that
+    // cannot be in one, which must start `://`. One pass, no searcher set up: every URL value
+    // of every document comes here.
+    if !bytes.first().is_some_and(u8::is_ascii_alphabetic) {
         return false;
     }
-    let (scheme, rest) = (&value[..colon], &value[colon + 3..]);
-    let scheme = scheme.as_bytes();
-    let scheme_ok = scheme.first().is_some_and(u8::is_ascii_alphabetic)
-        && scheme
-            .iter()
-            .all(|b| b.is_ascii_alphanumeric() || b"+.-".contains(b));
-    let authority = &rest[..rest
-        .bytes()
-        .position(|b| matches!(b, b'/' | b'?' | b'#'))
-        .unwrap_or(rest.len())];
-    scheme_ok && !authority.is_empty() && !value.bytes().any(|b| NOT_IN_URL[usize::from(b)])
+    let Some(colon) = bytes
+        .iter()
+        .position(|&b| !(b.is_ascii_alphanumeric() || matches!(b, b'+' | b'.' | b'-')))
+    else {
+        return false;
+    };
+    let Some(rest) = bytes[colon..].strip_prefix(b"://") else {
+        return false;
+    };
+    // A host (or some authority) before the path, query or fragment.
+    let has_authority = rest
+        .first()
+        .is_some_and(|b| !matches!(b, b'/' | b'?' | b'#'));
+    has_authority && !holds_byte_not_in_url(bytes)
+}
+
+/// Eight table lookups at a time, without a branch per byte.
+fn holds_byte_not_in_url(bytes: &[u8]) -> bool {
+    let not_in_url = |found: bool, b: &u8| found | NOT_IN_URL[usize::from(*b)];
+    let mut words = bytes.chunks_exact(8);
+    words
+        .by_ref()
+        .any(|word| word.iter().fold(false, not_in_url))
+        || words.remainder().iter().fold(false, not_in_url)
 }
 
 /// Bytes a URL never holds unescaped: a table, because every URL value is scanned with it.
@@ -482,6 +494,23 @@ mod tests {
         assert!(!is_absolute_url("mail.example.com"));
         assert!(!is_absolute_url("https://"));
         assert!(!is_absolute_url("https://a b/"));
+        assert!(is_absolute_url("a+b.c-1://host?q#f"));
+        assert!(is_absolute_url("https://hôte.example/chemin"));
+        for not_absolute in [
+            "",
+            "1http://x",
+            "ht tp://x",
+            "http:x",
+            "http:/",
+            "http:///path",
+            "http://?q",
+            "http://#f",
+            "http://x/a{b}",
+            "http://x/\t",
+            "http://x/0123456789abcdef\"",
+        ] {
+            assert!(!is_absolute_url(not_absolute), "{not_absolute:?}");
+        }
         assert!(is_https_url("HTTPS://x/"));
         assert!(!is_https_url("http://x/"));
     }

@@ -199,6 +199,7 @@ pub struct Endpoints<'a> {
 
 impl<'a> Endpoints<'a> {
     fn new(node: XmlNode<'a>) -> Endpoints<'a> {
+        let mut scratch = Vec::new();
         Endpoints {
             node,
             owa_urls: child_elements(node)
@@ -212,7 +213,7 @@ impl<'a> Endpoints<'a> {
                 .collect(),
             protocols: child_elements(node)
                 .filter(|c| local_name(*c) == "Protocol")
-                .map(|c| Protocol::new(c, true, &mut Vec::new()))
+                .map(|c| Protocol::new(c, true, &mut scratch))
                 .collect(),
         }
     }
@@ -543,8 +544,9 @@ impl<'a> Account<'a> {
             if range.start > 0 {
                 nodes.nth(range.start - 1);
             }
-            let (mut protocols, mut others) = (Vec::new(), Vec::new());
-            let mut scratch = Vec::new();
+            // Room for a usual Account, made once rather than grown from nothing.
+            let (mut protocols, mut others) = (Vec::with_capacity(8), Vec::with_capacity(8));
+            let mut scratch = Vec::with_capacity(32);
             for child in nodes.take(range.len()) {
                 if !child.is_element() || child.parent() != Some(node) {
                     continue;

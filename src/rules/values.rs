@@ -377,26 +377,25 @@ fn expectation(kind: ValueKind) -> &'static str {
 
 pub fn is_absolute_url(value: &str) -> bool {
     let bytes = value.as_bytes();
-    // A scheme (a letter, then letters, digits, `+`, `.`, `-`) ends at the first byte that
-    // cannot be in one, which must start `://`. One pass, no searcher set up: every URL value
-    // of every document comes here.
-    if !bytes.first().is_some_and(u8::is_ascii_alphabetic) {
-        return false;
-    }
-    let Some(colon) = bytes
-        .iter()
-        .position(|&b| !(b.is_ascii_alphanumeric() || matches!(b, b'+' | b'.' | b'-')))
-    else {
+    // The first `:` must start `://` (a `:` cannot be in a scheme). Host names, which come
+    // here too, have none: one vector search settles them.
+    let Some(colon) = memchr::memchr(b':', bytes) else {
         return false;
     };
     let Some(rest) = bytes[colon..].strip_prefix(b"://") else {
         return false;
     };
+    // A scheme: a letter, then letters, digits, `+`, `.`, `-`.
+    let scheme = &bytes[..colon];
+    let scheme_ok = scheme.first().is_some_and(u8::is_ascii_alphabetic)
+        && scheme
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'.' | b'-'));
     // A host (or some authority) before the path, query or fragment.
     let has_authority = rest
         .first()
         .is_some_and(|b| !matches!(b, b'/' | b'?' | b'#'));
-    has_authority && !holds_byte_not_in_url(bytes)
+    scheme_ok && has_authority && !holds_byte_not_in_url(bytes)
 }
 
 /// Eight table lookups at a time, without a branch per byte.

@@ -39,7 +39,9 @@ pub struct Analysis {
     /// Built on first use: an input without findings never needs line numbers.
     index: OnceLock<LineIndex>,
     pub findings: Vec<Located>,
-    pub report: Option<DocumentReport>,
+    /// Boxed: `check` never builds one, and an `Analysis` is moved several times on its way
+    /// to the output (a report inline would make every move copy 400 bytes more).
+    pub report: Option<Box<DocumentReport>>,
 }
 
 impl Analysis {
@@ -70,7 +72,7 @@ pub fn analyze(bytes: impl Into<Vec<u8>>, options: &Options) -> Analysis {
         raw.extend(rules::check(&model, &text));
         report = options
             .report
-            .then(|| unparsed_report(&model, &text, &index));
+            .then(|| Box::new(unparsed_report(&model, &text, &index)));
         model.kind
     } else {
         // The tree is built from the text without the indentation between elements (a third
@@ -105,7 +107,7 @@ pub fn analyze(bytes: impl Into<Vec<u8>>, options: &Options) -> Analysis {
             Ok(checked) => {
                 raw.extend(checked.findings);
                 if let Some((built, original, lines)) = checked.report {
-                    report = Some(built);
+                    report = Some(Box::new(built));
                     text = original;
                     let _ = index.set(lines);
                 }
@@ -119,7 +121,7 @@ pub fn analyze(bytes: impl Into<Vec<u8>>, options: &Options) -> Analysis {
                 raw.extend(rules::check(&model, &text));
                 report = options
                     .report
-                    .then(|| unparsed_report(&model, &text, &index));
+                    .then(|| Box::new(unparsed_report(&model, &text, &index)));
                 model.kind
             }
         }

@@ -441,13 +441,23 @@ fn shape_of(run: &[u8]) -> u16 {
         [b'\n', rest @ ..] => (LF_SPACES, rest),
         _ => return POOLED,
     };
-    if rest.iter().all(|&b| b == b' ') {
+    if all_equal(rest, b' ') {
         shape
-    } else if shape == LF_SPACES && rest.iter().all(|&b| b == b'\t') {
+    } else if shape == LF_SPACES && all_equal(rest, b'\t') {
         LF_TABS
     } else {
         POOLED
     }
+}
+
+/// Whether every byte of `bytes` is `byte`, eight at a time (an indentation is a dozen bytes).
+fn all_equal(bytes: &[u8], byte: u8) -> bool {
+    let word = u64::from_le_bytes([byte; 8]);
+    let mut words = bytes.chunks_exact(8);
+    words
+        .by_ref()
+        .all(|w| u64::from_le_bytes(w.try_into().unwrap_or_default()) == word)
+        && words.remainder().iter().all(|&b| b == byte)
 }
 
 impl RunLog {
@@ -674,6 +684,18 @@ mod tests {
             assert_eq!(runs(&text), expected, "{text:?}");
             if let Some(compacted) = compact(&text) {
                 assert_eq!(compacted.len(), text.len() - expected.concat().len());
+            }
+        }
+    }
+
+    #[test]
+    fn all_equal_looks_at_every_byte() {
+        for len in 0..20 {
+            assert!(all_equal(&vec![b' '; len], b' '));
+            for odd in 0..len {
+                let mut bytes = vec![b' '; len];
+                bytes[odd] = b'\t';
+                assert!(!all_equal(&bytes, b' '), "{len} {odd}");
             }
         }
     }

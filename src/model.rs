@@ -538,24 +538,31 @@ impl<'a> Account<'a> {
         // The Account's nodes are contiguous; each thread scans a stretch of them forward
         // (no jumping from sibling to sibling, which stalls on a large tree) and builds the
         // Protocols that start there. Other children are few and handled afterwards, in order.
-        let ranges = parallel::ranges(node.descendants().len(), threads);
+        let nodes_below = node.descendants().len();
+        let ranges = parallel::ranges(nodes_below, threads);
         let parts = parallel::map_each(&ranges, |range| {
-            let mut nodes = node.descendants();
-            if range.start > 0 {
-                nodes.nth(range.start - 1);
-            }
             // Room for a usual Account, made once rather than grown from nothing.
             let (mut protocols, mut others) = (Vec::with_capacity(8), Vec::with_capacity(8));
             let mut scratch = Vec::with_capacity(32);
-            for child in nodes.take(range.len()) {
-                if !child.is_element() || child.parent() != Some(node) {
-                    continue;
-                }
+            let mut take = |child: XmlNode<'a>| {
                 if local_name(child) == "Protocol" {
                     protocols.push(Protocol::new(child, false, &mut scratch));
                 } else {
                     others.push(child);
                 }
+            };
+            if nodes_below < 4096 {
+                // A small Account (one range): from child to child, not through every node.
+                child_elements(node).for_each(&mut take);
+            } else {
+                let mut nodes = node.descendants();
+                if range.start > 0 {
+                    nodes.nth(range.start - 1);
+                }
+                nodes
+                    .take(range.len())
+                    .filter(|child| child.is_element() && child.parent() == Some(node))
+                    .for_each(&mut take);
             }
             (protocols, others)
         });

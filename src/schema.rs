@@ -61,7 +61,7 @@ pub type FastHash = BuildHasherDefault<Fnv>;
 /// read from it. A lookup runs for every element of every document, so it does no byte-at-a-time
 /// hashing and, for names of up to 16 bytes (all of the POX ones), no byte comparison either:
 /// the words cover the whole name.
-struct NameIndex {
+pub struct NameIndex {
     elements: &'static [ElementDef],
     slots: Box<[Option<(NameKey, ElementId)>]>,
     mask: usize,
@@ -110,7 +110,9 @@ impl NameIndex {
         index
     }
 
-    fn get(&self, name: &str) -> Option<(ElementId, &'static ElementDef)> {
+    /// The element of exactly this name, with its id.
+    #[inline]
+    pub fn get(&self, name: &str) -> Option<(ElementId, &'static ElementDef)> {
         let key = NameKey::of(name);
         let mut slot = key.hash() & self.mask;
         loop {
@@ -121,6 +123,12 @@ impl NameIndex {
             }
             slot = (slot + 1) & self.mask;
         }
+    }
+
+    /// Whether the element `child` belongs inside `parent`.
+    #[inline]
+    pub fn may_contain(&self, parent: ElementId, child: ElementId) -> bool {
+        self.parents[usize::from(child.0)] & parent.bit() != 0
     }
 }
 
@@ -205,7 +213,8 @@ impl Vocabulary {
         }
     }
 
-    fn index(self) -> &'static NameIndex {
+    /// The names of this vocabulary (for a caller that looks up many).
+    pub fn index(self) -> &'static NameIndex {
         static INDEX: OnceLock<[NameIndex; 3]> = OnceLock::new();
         let index = INDEX.get_or_init(|| Vocabulary::ALL.map(|v| NameIndex::new(v.elements())));
         &index[self as usize]
@@ -230,7 +239,7 @@ impl Vocabulary {
 
     /// Whether the element `child` belongs inside `parent`.
     pub fn may_contain(self, parent: ElementId, child: ElementId) -> bool {
-        self.index().parents[usize::from(child.0)] & parent.bit() != 0
+        self.index().may_contain(parent, child)
     }
 
     pub const ALL: [Vocabulary; 3] = [

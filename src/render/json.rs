@@ -113,7 +113,7 @@ fn write_with_findings(out: &mut dyn Write, head: &Json, file: &FileResult) -> i
 /// `show --format json`: the report of one file (findings are appended by the writer).
 fn show_file(file: &FileResult) -> Json {
     let empty = DocumentReport::default();
-    let report = file.analysis.report.as_ref().unwrap_or(&empty);
+    let report = file.analysis.report.as_deref().unwrap_or(&empty);
     let mut value = json!({
         "path": file.path,
         "kind": file.analysis.kind.as_str(),

@@ -24,6 +24,7 @@ pub fn check(ctx: &mut Context<'_, '_>) {
     }
     let mut walk = Walk {
         vocabulary,
+        names_index: vocabulary.index(),
         namespaces: namespaces.as_ref(),
         // Room for a usual document's depth and names, made once rather than grown.
         open: Vec::with_capacity(16),
@@ -77,6 +78,8 @@ struct Open<'a> {
 
 struct Walk<'w, 'a> {
     vocabulary: Vocabulary,
+    /// The vocabulary's names, fetched once (every element is looked up).
+    names_index: &'static schema::NameIndex,
     namespaces: Option<&'w Namespaces<'a>>,
     open: Vec<Open<'a>>,
     /// Distinct child names without an id of the open containers, each container's after its
@@ -108,7 +111,7 @@ impl<'a> Walk<'_, 'a> {
         {
             namespaces.visit(ctx, node, Some((parent, parent_namespace)));
         }
-        let (def, id) = match self.vocabulary.lookup_exact(name) {
+        let (def, id) = match self.names_index.get(name) {
             Some((id, def)) => (Some(def), Some(id)),
             None => (check_name(ctx, self.vocabulary, node, name), None),
         };
@@ -146,7 +149,7 @@ impl<'a> Walk<'_, 'a> {
         }
         if let Some((_, _, parent_name, _, parent_id)) = parent {
             let placed = match (id, parent_id) {
-                (Some(id), Some(parent_id)) => self.vocabulary.may_contain(parent_id, id),
+                (Some(id), Some(parent_id)) => self.names_index.may_contain(parent_id, id),
                 _ => def
                     .parents
                     .iter()
@@ -224,7 +227,7 @@ impl<'a> Walk<'_, 'a> {
         };
         let names = &self.names[container.names_from..];
         for required in container.def.required {
-            let present = match (self.vocabulary.lookup_exact(required), &container.many) {
+            let present = match (self.names_index.get(required), &container.many) {
                 (Some((id, _)), _) => container.seen & id.bit() != 0,
                 (None, Some(set)) => set.contains(required),
                 (None, None) => names.contains(required),

@@ -413,28 +413,26 @@ fn inspect(args: &CommonArgs, mode: Mode, env: &mut Env<'_>) -> io::Result<i32> 
             sink.accept(analyze_one(input), &mut out, stderr)?;
         }
     } else {
-        // Workers claim inputs in small chunks (fewer hand-overs than one by one); results
-        // are written in input order through a reorder buffer, so the output is deterministic
-        // whatever the scheduling.
+        // The calling thread and `threads - 1` others claim inputs in small chunks (fewer
+        // hand-overs than one by one): as many threads as cores, none of them only waiting.
+        // Results are written in input order through a reorder buffer, so the output is
+        // deterministic whatever the scheduling.
         let chunk = (inputs.len() / (threads * 16)).clamp(1, 32);
         let next = AtomicUsize::new(0);
+        let claim = || {
+            let start = next.fetch_add(chunk, Ordering::Relaxed);
+            let claimed = inputs.get(start..(start + chunk).min(inputs.len()))?;
+            (!claimed.is_empty()).then_some((start, claimed))
+        };
         std::thread::scope(|scope| -> io::Result<()> {
             // Created inside the scope so that an early return (closed stdout) drops the
             // receiver, which makes every blocked worker's send fail and the worker stop.
             let (sender, receiver) = mpsc::sync_channel(threads * 2);
-            for _ in 0..threads.min(inputs.len()) {
+            for _ in 1..threads.min(inputs.len()) {
                 let sender = sender.clone();
-                let (next, inputs, analyze_one) = (&next, &inputs, &analyze_one);
+                let (claim, analyze_one) = (&claim, &analyze_one);
                 scope.spawn(move || {
-                    loop {
-                        let start = next.fetch_add(chunk, Ordering::Relaxed);
-                        let Some(claimed) = inputs.get(start..(start + chunk).min(inputs.len()))
-                        else {
-                            break;
-                        };
-                        if claimed.is_empty() {
-                            break;
-                        }
+                    while let Some((start, claimed)) = claim() {
                         let results: Vec<_> = claimed.iter().map(analyze_one).collect();
                         if sender.send((start, results)).is_err() {
                             break; // the writer stopped (closed pipe)
@@ -443,19 +441,20 @@ fn inspect(args: &CommonArgs, mode: Mode, env: &mut Env<'_>) -> io::Result<i32> 
                 });
             }
             drop(sender);
-            let mut pending = BTreeMap::new();
-            let mut expected = 0;
-            for (start, results) in receiver.iter() {
-                pending.insert(start, results);
-                while let Some(results) = pending.remove(&expected) {
-                    expected += results.len();
-                    for result in results {
-                        if let Err(err) = sink.accept(result, &mut out, stderr) {
-                            next.store(usize::MAX / 2, Ordering::Relaxed);
-                            return Err(err);
-                        }
-                    }
-                }
+            let mut order = Reorder::default();
+            let mut write = |order: &mut Reorder<_>| {
+                order
+                    .write_ready(|result| sink.accept(result, &mut out, stderr))
+                    .inspect_err(|_| next.store(usize::MAX / 2, Ordering::Relaxed))
+            };
+            while let Some((start, claimed)) = claim() {
+                order.add(start, claimed.iter().map(analyze_one).collect());
+                order.extend(receiver.try_iter());
+                write(&mut order)?;
+            }
+            for finished in receiver.iter() {
+                order.add(finished.0, finished.1);
+                write(&mut order)?;
             }
             Ok(())
         })?;
@@ -470,6 +469,48 @@ fn inspect(args: &CommonArgs, mode: Mode, env: &mut Env<'_>) -> io::Result<i32> 
     } else {
         EXIT_OK
     })
+}
+
+/// Results of chunks of inputs, finished in any order, handed on in input order.
+struct Reorder<T> {
+    pending: BTreeMap<usize, Vec<T>>,
+    /// The index of the next input to hand on.
+    next: usize,
+}
+
+impl<T> Default for Reorder<T> {
+    fn default() -> Reorder<T> {
+        Reorder {
+            pending: BTreeMap::new(),
+            next: 0,
+        }
+    }
+}
+
+impl<T> Reorder<T> {
+    /// The results of the chunk of inputs starting at `start`.
+    fn add(&mut self, start: usize, results: Vec<T>) {
+        self.pending.insert(start, results);
+    }
+
+    /// Hands on every result whose turn has come.
+    fn write_ready(&mut self, mut write: impl FnMut(T) -> io::Result<()>) -> io::Result<()> {
+        while let Some(results) = self.pending.remove(&self.next) {
+            self.next += results.len();
+            for result in results {
+                write(result)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl<T> Extend<(usize, Vec<T>)> for Reorder<T> {
+    fn extend<I: IntoIterator<Item = (usize, Vec<T>)>>(&mut self, chunks: I) {
+        for (start, results) in chunks {
+            self.add(start, results);
+        }
+    }
 }
 
 /// Receives results in input order: counts them, decides the verdict, writes or keeps them.

@@ -816,3 +816,29 @@ fn request(
     env.stdout.write_all(body.as_bytes())?;
     Ok(EXIT_OK)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reorder_hands_results_on_in_input_order() {
+        let mut order = Reorder::default();
+        let mut written = Vec::new();
+        let mut write = |r| {
+            written.push(r);
+            Ok(())
+        };
+        order.add(3, vec![3, 4]);
+        order.extend([(5, vec![5]), (1, vec![1, 2])]);
+        order.write_ready(&mut write).unwrap();
+        assert_eq!(order.next, 0, "input 0 is not there yet");
+        order.add(0, vec![0]);
+        order.write_ready(&mut write).unwrap();
+        assert_eq!(written, [0, 1, 2, 3, 4, 5]);
+        // A write that fails stops the hand-over.
+        order.add(6, vec![6, 7]);
+        let failed = order.write_ready(|_| Err(io::Error::other("closed")));
+        assert!(failed.is_err());
+    }
+}

@@ -218,16 +218,15 @@ fn check_isp_server(ctx: &mut Context<'_, '_>, protocol: &Protocol<'_>, kind: &s
     if host.is_empty() {
         return; // empty-setting already says so
     }
-    let problem = if is_absolute_url(host) || host.contains("://") {
+    // A URL has a colon; most host names have none, and one search settles both questions.
+    let has_colon = host.contains(':');
+    let problem = if has_colon && (is_absolute_url(host) || host.contains("://")) {
         Some(format!(
             "<Server> of a {kind} Protocol is a URL ({host:?}); clients expect a host name or IP address"
         ))
-    } else if host
-        .chars()
-        .any(|c| c.is_whitespace() || "/@<>\"".contains(c))
-    {
+    } else if holds_non_host_character(host) {
         Some(format!("<Server> {host:?} is not a host name"))
-    } else if !host.contains('.') && !host.contains(':') && host != "localhost" {
+    } else if !has_colon && !host.contains('.') && host != "localhost" {
         Some(format!(
             "<Server> {host:?} is not a fully qualified host name (no dot)"
         ))
@@ -239,6 +238,17 @@ fn check_isp_server(ctx: &mut Context<'_, '_>, protocol: &Protocol<'_>, kind: &s
             Finding::new("invalid-server", server.value_span(), message)
                 .with_help("write the server's DNS name, e.g. imap.example.com"),
         );
+    }
+}
+
+/// Whitespace, or a character no host name holds (`/ @ < > "`). Byte by byte when ASCII (the
+/// usual case); by character otherwise, so that Unicode whitespace counts.
+fn holds_non_host_character(host: &str) -> bool {
+    let special = |c: char| c.is_whitespace() || matches!(c, '/' | '@' | '<' | '>' | '"');
+    if host.is_ascii() {
+        host.bytes().any(|b| special(char::from(b)))
+    } else {
+        host.chars().any(special)
     }
 }
 
@@ -385,5 +395,34 @@ fn implicit_port(kind: &str) -> &'static str {
         "POP3" => "995",
         "SMTP" => "465",
         _ => "563",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::holds_non_host_character;
+
+    #[test]
+    fn host_names_hold_no_whitespace_and_no_url_characters() {
+        for bad in [
+            "mail example.com",
+            "mail.example.com\t",
+            "a\u{b}b.example",
+            "user@mail.example.com",
+            "mail.example.com/owa",
+            "<mail>",
+            "\"mail\"",
+            "hôte\u{a0}example.fr",
+        ] {
+            assert!(holds_non_host_character(bad), "{bad:?}");
+        }
+        for good in [
+            "mail.example.com",
+            "hôte.example.fr",
+            "[::1]",
+            "10.0.0.1:993",
+        ] {
+            assert!(!holds_non_host_character(good), "{good:?}");
+        }
     }
 }

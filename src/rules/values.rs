@@ -3,13 +3,13 @@
 use crate::finding::Finding;
 use crate::model::{attribute, decode_server_version};
 use crate::schema::{self, ElementDef, EnumDef, KNOWN_ERROR_CODES, OWA_AUTH_METHODS, ValueKind};
-use crate::xml::{XmlNode, element_text, tag_span, value_span};
+use crate::xml::{XmlNode, tag_span, value_span};
 
 use super::Context;
 use super::structure::truncate;
 
-pub fn check_value(ctx: &mut Context<'_, '_>, def: &ElementDef, node: XmlNode<'_>) {
-    let text = element_text(node);
+/// Checks `text`, the text content of the value element `node`.
+pub fn check_value(ctx: &mut Context<'_, '_>, def: &ElementDef, node: XmlNode<'_>, text: &str) {
     let value = text.trim_ascii();
     let name = def.name;
     if value.is_empty() {

@@ -110,8 +110,9 @@ impl NameIndex {
         index
     }
 
-    /// The element of exactly this name, with its id.
-    #[inline]
+    /// The element of exactly this name, with its id. Inlined: it runs for every element, and
+    /// a call costs about what the lookup does.
+    #[inline(always)]
     pub fn get(&self, name: &str) -> Option<(ElementId, &'static ElementDef)> {
         let key = NameKey::of(name);
         let mut slot = key.hash() & self.mask;

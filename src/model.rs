@@ -63,8 +63,8 @@ enum LeafText<'a> {
 }
 
 impl<'a> Leaf<'a> {
-    pub fn new(node: XmlNode<'a>) -> Leaf<'a> {
-        let text = match xml::element_text(node) {
+    fn with_text(node: XmlNode<'a>, text: Cow<'a, str>) -> Leaf<'a> {
+        let text = match text {
             Cow::Borrowed(text) => LeafText::Borrowed(text),
             Cow::Owned(text) => LeafText::Joined(Box::new(text.into_boxed_str())),
         };
@@ -74,9 +74,7 @@ impl<'a> Leaf<'a> {
     /// The element as a value, unless it holds elements: then it has no value to trust
     /// (`children-in-value` says so), as a setting holding elements is not a setting.
     pub fn value_of(node: XmlNode<'a>) -> Option<Leaf<'a>> {
-        node.first_element_child()
-            .is_none()
-            .then(|| Leaf::new(node))
+        xml::value_text(node).map(|text| Leaf::with_text(node, text))
     }
 
     pub fn name(&self) -> &'a str {
@@ -138,10 +136,7 @@ pub fn attribute<'a>(node: XmlNode<'a>, name: &str) -> Option<Attr<'a>> {
 
 /// The value-bearing children of a container, in document order.
 fn leaves<'a>(node: XmlNode<'a>) -> Vec<Leaf<'a>> {
-    child_elements(node)
-        .filter(|c| child_elements(*c).next().is_none())
-        .map(Leaf::new)
-        .collect()
+    child_elements(node).filter_map(Leaf::value_of).collect()
 }
 
 fn find_leaf<'l, 'a>(leaves: &'l [Leaf<'a>], name: &str) -> Option<&'l Leaf<'a>> {
@@ -371,7 +366,7 @@ impl<'a> Protocol<'a> {
         let mut first_ecp_fragment = None;
         for child in child_elements(node) {
             let name = local_name(child);
-            if child_elements(child).next().is_none() {
+            if let Some(text) = xml::value_text(child) {
                 let index = settings.len();
                 if let (Some(slot), Ok(position)) = (slot_of(name), u8::try_from(index + 1))
                     && slots[slot as usize] == 0
@@ -381,7 +376,7 @@ impl<'a> Protocol<'a> {
                 if first_ecp_fragment.is_none() && is_ecp_fragment(name) {
                     first_ecp_fragment = Some(index);
                 }
-                settings.push(Leaf::new(child));
+                settings.push(Leaf::with_text(child, text));
                 continue;
             }
             let endpoint = || {
@@ -571,8 +566,7 @@ impl<'a> Account<'a> {
         for child in others.into_iter().flatten() {
             match local_name(child) {
                 "Error" if error.is_none() => error = Some(ErrorInfo::new(child)),
-                _ if child.first_element_child().is_none() => leaves.push(Leaf::new(child)),
-                _ => {}
+                _ => leaves.extend(Leaf::value_of(child)),
             }
         }
         let protocols = join(protocols);

@@ -225,6 +225,21 @@ pub fn tag_span(node: XmlNode<'_>) -> Span {
     start..start + 1 + name_len
 }
 
+/// The text of a value element, or None when it holds elements (it is then no value). The
+/// usual value, one text child, is read in one look.
+pub fn value_text<'a>(node: XmlNode<'a>) -> Option<Cow<'a, str>> {
+    match (node.first_child(), node.last_child()) {
+        (None, _) => Some(Cow::Borrowed("")),
+        (Some(only), Some(last)) if only == last => {
+            (!only.is_element()).then(|| Cow::Borrowed(only.text().unwrap_or_default()))
+        }
+        _ => node
+            .first_element_child()
+            .is_none()
+            .then(|| element_text(node)),
+    }
+}
+
 /// The element's text content (all its direct text children, which comments may split).
 pub fn element_text<'a>(node: XmlNode<'a>) -> Cow<'a, str> {
     // The usual case, one text child, without iterating.
@@ -297,6 +312,27 @@ mod tests {
         let finding = parse(text).unwrap_err();
         let position = LineIndex::new(text).position(text, finding.span.start);
         (finding, position)
+    }
+
+    #[test]
+    fn value_text_is_the_text_of_elements_without_element_children() {
+        for (text, expected) in [
+            ("<a/>", Some("")),
+            ("<a>x</a>", Some("x")),
+            ("<a> x </a>", Some(" x ")),
+            ("<a><!--c--></a>", Some("")),
+            ("<a>x<!--c-->y</a>", Some("xy")),
+            ("<a><b/></a>", None),
+            ("<a>x<b/></a>", None),
+            ("<a><!--c--><b/></a>", None),
+        ] {
+            let doc = parse(text).unwrap();
+            let value = value_text(doc.root_element());
+            assert_eq!(value.as_deref(), expected, "{text}");
+            if let Some(value) = value {
+                assert_eq!(value, element_text(doc.root_element()), "{text}");
+            }
+        }
     }
 
     #[test]

@@ -230,9 +230,11 @@ pub fn tag_span(node: XmlNode<'_>) -> Span {
 pub fn value_text<'a>(node: XmlNode<'a>) -> Option<Cow<'a, str>> {
     match (node.first_child(), node.last_child()) {
         (None, _) => Some(Cow::Borrowed("")),
-        (Some(only), Some(last)) if only == last => {
-            (!only.is_element()).then(|| Cow::Borrowed(only.text().unwrap_or_default()))
-        }
+        (Some(only), Some(last)) if only == last => match only.node_type() {
+            roxmltree::NodeType::Element => None,
+            roxmltree::NodeType::Text => Some(Cow::Borrowed(only.text().unwrap_or_default())),
+            _ => Some(Cow::Borrowed("")), // a comment or processing instruction
+        },
         _ => node
             .first_element_child()
             .is_none()

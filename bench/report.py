@@ -85,15 +85,18 @@ on a shared machine falls on all of them alike. Times are wall-clock medians ove
 targets also give the ratio of the fastest runs (\"fastest:\"), which noise disturbs least; a
 time target is marked met only when both ratios meet it.
 
-- **floor**: `examples/floor.rs` reads each file, parses it with roxmltree (DTDs off, as
-  adinspect) and visits every node, on the same number of threads: what a roxmltree-based tool
-  pays when it parses its input as written. adinspect first takes the indentation between
-  elements out of the text, in place (`src/compact.rs`), so its tree is smaller than the
-  floor's (4.8 instead of 7.7 million nodes for the 100 MB response); it then adds decoding
-  checks, the model, ~85 rules and output. For one large input the parse is sequential in both;
-  adinspect then shares the model and the checks among the cores (an input of 4 MiB or more),
-  so the 100 MB table also shows it on one thread. Both are static binaries (as built by
-  `cargo build --release` here).
+- **floor**: `examples/floor.rs` lists the files (each directory's entries typed from the
+  listing, sorted by name, as adinspect lists them), reads each file, parses it with roxmltree
+  (DTDs off, as adinspect) and visits every node, on the same number of threads: what a
+  roxmltree-based tool pays when it parses its input as written. adinspect first takes the
+  indentation between elements out of the text, in place (`src/compact.rs`), so its tree is
+  smaller than the floor's (4.8 instead of 7.7 million nodes for the 100 MB response); it then
+  adds decoding checks, the model, ~85 rules and output. For one large input the parse is
+  sequential in both; adinspect then shares the model and the checks among the cores (an input
+  of 4 MiB or more), so the 100 MB table also shows it on one thread. Both are static binaries
+  (as built by `cargo build --release` here). Until 2026-11-27 the floor asked for each
+  entry's type with a `stat` of its own, which cost it about 26 ms of the 10,000-file run
+  (adinspect's listing: 6 ms); the ratios before that date flattered adinspect by about 0.1.
 - **corpus**: 10,000 responses of 3–8 KB in 200 nested folders ({memory['files_bytes']/1e6:.0f} MB),
   one {bytes100/1e6:.0f} MB and one {bytes10/1e6:.0f} MB response with many Protocols, and a
   {bytes10/1e6:.0f} MB response where every Protocol is wrong ({memory['wrong_findings']:,} findings).
@@ -136,30 +139,37 @@ Single thread:
 
 ## Where the time and the memory go (`cargo run --release --example phases -- [-j N] PATH...`)
 
-- **100 MB response.** Reading about 70 ms; taking out the indentation about 90 ms (a scan
-  eight bytes at a time, then each kept piece moved once); the parse about 450 ms instead of
-  about 620 ms as written; then the structure walk and the model side by side for about 200 ms
-  and the Protocol checks about 50 ms (shared among the cores); freeing the tree about 50 ms.
+- **100 MB response.** Reading about 70 ms; taking out the indentation about 65 ms (64-byte
+  blocks turned into bit masks of `<`, `>` and whitespace with SSE2, then each kept piece moved
+  once); the parse about 420 ms instead of about 600 ms as written; then the structure walk and
+  the model side by side (about 70 and 155 ms on one thread) and the Protocol checks about 60 ms
+  (shared among the cores); freeing the tree about 55 ms.
 - **Memory, 100 MB response.** The compacted text (about 80 MB, in the input's own buffer),
   roxmltree's tree (4.8 million nodes of about 72 bytes: about 350 MB), the log of what was
   taken out (six bytes a run, 2.9 million runs: 17 MB) and the model (2.2 million settings of
   40 bytes, 350,000 Protocols of 80 bytes, the parts only some Protocols have boxed apart: about
   140 MB). The input is not kept a second time: it is put back together from the compacted
   text and the log only when something quotes it (findings, `show`).
-- **10,000 files.** Per 3–8 KB file, on one thread: reading about 7 µs, taking out the
-  indentation about 4.5 µs, the parse about 15 µs (about 20 µs as written), the model about
-  4 µs and the rules about 8 µs (nearly all of it the structure walk, about 50 ns per element).
-  The floor pays reading and the 20 µs parse.
+- **10,000 files.** Per 3–8 KB file (5.8 KB on average), on one thread: reading about 6 µs,
+  decoding 0.6 µs, taking out the indentation about 3.2 µs, the parse about 14.5 µs (about
+  19 µs as written), the model about 3.5 µs, the structure walk about 4.1 µs (about 30 ns per
+  element) and the other checks about 1.6 µs. The floor pays the listing, reading and the 19 µs
+  parse. With as many threads as cores, the calling thread works too and writes the results
+  in order between its chunks of files (a thread only waiting for results cost more than it
+  saved on two cores).
 - **Start-up.** A static binary: no dynamic loader, libc or libgcc_s to map at each start.
-- **What is left: 10,000 files at 1.25×.** Measured between 1.24× and 1.33× over the last
-  runs of this session (the fastest runs: about 1.30×); one thread, about 39 µs a file against
-  the floor's 30. Taking out the indentation now pays on small files too (about 4.5 µs spent,
-  about 5 µs saved in the parse and 1 µs in the walk), but the model and the rules still cost
-  about 12 µs a file. The next steps measured as worth trying: the structure walk compares each
-  child's name with its siblings' (O(n²) per container, short strings), and the Protocol checks
-  compare Type values with `==` on strings dozens of times per Protocol; both could compare
-  interned ids. Building the model and walking the structure in one pass per Protocol was
-  tried and gave no gain (the same CPU, measured on both inputs), so it was not kept.
+- **What is left: 10,000 files at 1.25×.** About 1.35× (fastest runs 1.32×; one thread
+  1.30×) against the floor as it lists files now; 1.20× against the floor of earlier sessions,
+  whose listing cost it 26 ms more. adinspect spends about 34.5 µs a file, the floor about 28. Measured this
+  session with valgrind's instruction counts (stable on this noisy machine): 1.40× the floor's
+  instructions at the start, 1.22× now; wall time moved less than the counts. What remains is
+  spread over the model (3.5 µs), the structure walk (4.1), the compaction (3.2) and the
+  Protocol checks (1.6), each already a single pass; none is one large item. Tried and not
+  kept (no gain measured): a faster-looking test for `<!`/`<?` (vector blocks or prebuilt
+  searchers: more instructions than the `memchr2` it replaced), copying kept pieces sixteen
+  bytes at a time instead of `copy_within`, sets of element ids as two words instead of a
+  `u128`, a separate fast path for values that are fine, smaller or larger chunks of files per
+  claim, and mimalloc as the allocator (1.4% fewer instructions; not worth a C dependency).
 
 ## Peak memory (max RSS)
 

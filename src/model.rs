@@ -546,8 +546,8 @@ impl<'a> Account<'a> {
                     others.push(child);
                 }
             };
-            if nodes_below < 4096 {
-                // A small Account (one range): from child to child, not through every node.
+            if ranges.len() == 1 && nodes_below < 4096 {
+                // A small Account on one thread: from child to child, not through every node.
                 child_elements(node).for_each(&mut take);
             } else {
                 let mut nodes = node.descendants();

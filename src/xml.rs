@@ -225,21 +225,22 @@ pub fn tag_span(node: XmlNode<'_>) -> Span {
     start..start + 1 + name_len
 }
 
-/// The text of a value element, or None when it holds elements (it is then no value). The
-/// usual value, one text child, is read in one look.
-pub fn value_text<'a>(node: XmlNode<'a>) -> Option<Cow<'a, str>> {
+/// The text of an element whose only child is a text: the usual value, read in one look.
+pub fn only_text<'a>(node: XmlNode<'a>) -> Option<&'a str> {
     match (node.first_child(), node.last_child()) {
-        (None, _) => Some(Cow::Borrowed("")),
-        (Some(only), Some(last)) if only == last => match only.node_type() {
-            roxmltree::NodeType::Element => None,
-            roxmltree::NodeType::Text => Some(Cow::Borrowed(only.text().unwrap_or_default())),
-            _ => Some(Cow::Borrowed("")), // a comment or processing instruction
-        },
-        _ => node
-            .first_element_child()
-            .is_none()
-            .then(|| element_text(node)),
+        (Some(only), Some(last)) if only == last && only.is_text() => only.text(),
+        _ => None,
     }
+}
+
+/// The text of a value element, or None when it holds elements (it is then no value).
+pub fn value_text<'a>(node: XmlNode<'a>) -> Option<Cow<'a, str>> {
+    if let Some(text) = only_text(node) {
+        return Some(Cow::Borrowed(text));
+    }
+    node.first_element_child()
+        .is_none()
+        .then(|| element_text(node))
 }
 
 /// The element's text content (all its direct text children, which comments may split).

@@ -9,7 +9,7 @@ use crate::schema::{
     self, ElementDef, ElementId, NS_MOBILE_REQUEST, NS_MOBILE_RESPONSE, NS_OUTLOOK, NS_REQUEST,
     NS_RESPONSE, Vocabulary,
 };
-use crate::xml::{XmlNode, child_element, element_text, local_name, tag_span};
+use crate::xml::{self, XmlNode, child_element, element_text, local_name, tag_span};
 use roxmltree::Descendants;
 
 use super::{Context, values};
@@ -181,20 +181,17 @@ impl<'a> Walk<'_, 'a> {
             return;
         }
         // The usual value, one text child, read in one look; anything else the long way.
-        match (node.first_child(), node.last_child()) {
-            (Some(only), Some(last)) if only == last && only.is_text() => {
-                values::check_value(ctx, def, node, only.text().unwrap_or_default());
-                nodes.next();
-            }
-            _ => {
-                if let Some(first) = first_element_child(node) {
-                    self.children_in_value(ctx, def, first);
-                } else {
-                    values::check_value(ctx, def, node, &element_text(node));
-                }
-                skip_subtree(nodes, node);
-            }
+        if let Some(text) = xml::only_text(node) {
+            values::check_value(ctx, def, node, text);
+            nodes.next(); // past the text
+            return;
         }
+        if let Some(first) = first_element_child(node) {
+            self.children_in_value(ctx, def, first);
+        } else {
+            values::check_value(ctx, def, node, &element_text(node));
+        }
+        skip_subtree(nodes, node);
     }
 
     /// Records a known child of the innermost open container; whether it is new there.

@@ -161,9 +161,10 @@ Single thread:
 - **What is left: 10,000 files at 1.25×.** Against the floor as it lists files now: between
   1.24× and 1.35× by the median over the last runs of this session (the floor's own spread
   decides which), 1.32× by the fastest runs both times, about 1.30× on one thread; 1.20×
-  against the floor of earlier sessions, whose listing cost it 26 ms more. adinspect spends about 34.5 µs a file, the floor about 28. Measured this
-  session with valgrind's instruction counts (stable on this noisy machine): 1.40× the floor's
-  instructions at the start, 1.22× now; wall time moved less than the counts. What remains is
+  against the floor of earlier sessions, whose listing cost it 26 ms more. adinspect spends
+  about 34.5 µs a file, the floor about 28. Measured this session with valgrind's instruction
+  counts (stable on this noisy machine): 1.40× the floor's instructions at the start, 1.22×
+  now; wall time moved less than the counts. What remains is
   spread over the model (3.5 µs), the structure walk (4.1), the compaction (3.2) and the
   Protocol checks (1.6), each already a single pass; none is one large item. Tried and not
   kept (no gain measured): a faster-looking test for `<!`/`<?` (vector blocks or prebuilt

@@ -452,8 +452,8 @@ fn inspect(args: &CommonArgs, mode: Mode, env: &mut Env<'_>) -> io::Result<i32> 
                 order.extend(receiver.try_iter());
                 write(&mut order)?;
             }
-            for finished in receiver.iter() {
-                order.add(finished.0, finished.1);
+            for (start, results) in receiver.iter() {
+                order.add(start, results);
                 write(&mut order)?;
             }
             Ok(())

@@ -233,16 +233,6 @@ impl Vocabulary {
         None
     }
 
-    /// The element of exactly this name, with its id.
-    pub fn lookup_exact(self, name: &str) -> Option<(ElementId, &'static ElementDef)> {
-        self.index().get(name)
-    }
-
-    /// Whether the element `child` belongs inside `parent`.
-    pub fn may_contain(self, parent: ElementId, child: ElementId) -> bool {
-        self.index().may_contain(parent, child)
-    }
-
     pub const ALL: [Vocabulary; 3] = [
         Vocabulary::OutlookRequest,
         Vocabulary::OutlookResponse,
@@ -734,12 +724,12 @@ mod tests {
     fn ids_and_parent_sets_agree_with_the_definitions() {
         for vocabulary in Vocabulary::ALL {
             for child in vocabulary.elements() {
-                let (child_id, found) = vocabulary.lookup_exact(child.name).unwrap();
+                let (child_id, found) = vocabulary.index().get(child.name).unwrap();
                 assert!(std::ptr::eq(found, child));
                 for parent in vocabulary.elements() {
-                    let (parent_id, _) = vocabulary.lookup_exact(parent.name).unwrap();
+                    let (parent_id, _) = vocabulary.index().get(parent.name).unwrap();
                     assert_eq!(
-                        vocabulary.may_contain(parent_id, child_id),
+                        vocabulary.index().may_contain(parent_id, child_id),
                         child.parents.contains(&parent.name),
                         "{} in {}",
                         child.name,
@@ -750,7 +740,8 @@ mod tests {
         }
         assert!(
             Vocabulary::OutlookResponse
-                .lookup_exact("EcpUrl-connect")
+                .index()
+                .get("EcpUrl-connect")
                 .is_none()
         );
         assert!(

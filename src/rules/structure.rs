@@ -186,7 +186,7 @@ impl<'a> Walk<'_, 'a> {
             nodes.next(); // past the text
             return;
         }
-        if let Some(first) = first_element_child(node) {
+        if let Some(first) = node.first_element_child() {
             self.children_in_value(ctx, def, first);
         } else {
             values::check_value(ctx, def, node, &element_text(node));
@@ -555,16 +555,6 @@ impl<'a> Namespaces<'a> {
                 ),
             }
         }
-    }
-}
-
-/// The first element child; a value element's only child is usually its text, settled without
-/// walking the children.
-fn first_element_child<'a>(node: XmlNode<'a>) -> Option<XmlNode<'a>> {
-    match (node.first_child(), node.last_child()) {
-        (None, _) => None,
-        (Some(first), Some(last)) if first == last => first.is_element().then_some(first),
-        _ => node.first_element_child(),
     }
 }
 

@@ -664,21 +664,12 @@ impl Opener {
 /// the buffer is asked its size, so a large one is allocated once rather than grown.
 fn read_limited(opener: &mut Opener, path: &Path, max: u64) -> Result<Vec<u8>, String> {
     const FIRST_READ: u64 = 16 * 1024;
-    let mut file = opener.open(path).map_err(|e| describe_io(&e))?;
+    let file = opener.open(path).map_err(|e| describe_io(&e))?;
     let limit = max.saturating_add(1);
     let first = FIRST_READ.min(limit);
-    // Read straight into the buffer (std's `read_to_end` would cut the first read at 8 KiB).
-    let mut bytes = vec![0; first as usize];
-    let mut filled = 0;
-    while filled < bytes.len() {
-        match file.read(&mut bytes[filled..]) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(describe_io(&e)),
-        }
-    }
-    bytes.truncate(filled);
+    let mut bytes = Vec::with_capacity(first as usize);
+    fill(&file, &mut bytes).map_err(|e| describe_io(&e))?;
+    let filled = bytes.len();
     if (filled as u64) < first {
         return Ok(bytes);
     }
@@ -694,6 +685,40 @@ fn read_limited(opener: &mut Opener, path: &Path, max: u64) -> Result<Vec<u8>, S
         .read_to_end(&mut bytes)
         .map_err(|e| describe_io(&e))?;
     Ok(bytes)
+}
+
+/// Reads into the spare room of `bytes` until it is full or the file ends, in as few reads as
+/// the kernel allows (std's `read_to_end` cuts the first one at 8 KiB). On Unix the room is
+/// read into as it is, not zeroed first.
+#[cfg(unix)]
+fn fill(file: &fs::File, bytes: &mut Vec<u8>) -> io::Result<()> {
+    while bytes.len() < bytes.capacity() {
+        match rustix::io::read(file, rustix::buffer::spare_capacity(bytes)) {
+            Ok(0) => break,
+            Ok(_) | Err(rustix::io::Errno::INTR) => {}
+            Err(err) => return Err(err.into()),
+        }
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn fill(mut file: &fs::File, bytes: &mut Vec<u8>) -> io::Result<()> {
+    let mut filled = bytes.len();
+    bytes.resize(bytes.capacity(), 0);
+    while filled < bytes.len() {
+        match file.read(&mut bytes[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => {
+                bytes.truncate(filled);
+                return Err(e);
+            }
+        }
+    }
+    bytes.truncate(filled);
+    Ok(())
 }
 
 fn describe_io(err: &io::Error) -> String {
@@ -738,22 +763,19 @@ fn collect(path: &Path, inputs: &mut Vec<Input>) -> io::Result<()> {
             let Ok(file_type) = entry.file_type() else {
                 continue;
             };
-            let name = entry.file_name();
+            let entry_path = entry.path();
             if file_type.is_dir() {
-                entries.push((name, true));
-            } else if is_xml(Path::new(&name))
-                && (file_type.is_file() || fs::metadata(entry.path()).is_ok_and(|m| m.is_file()))
+                entries.push((entry_path, true));
+            } else if is_xml(&entry_path)
+                && (file_type.is_file() || fs::metadata(&entry_path).is_ok_and(|m| m.is_file()))
             {
-                entries.push((name, false));
+                entries.push((entry_path, false));
             }
         }
-        entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        pending.extend(
-            entries
-                .drain(..)
-                .rev()
-                .map(|(name, is_dir)| (entry_path.join(name), is_dir)),
-        );
+        // The paths differ only in their last component (same directory): comparing them as
+        // strings orders them by name.
+        entries.sort_unstable_by(|a, b| a.0.as_os_str().cmp(b.0.as_os_str()));
+        pending.extend(entries.drain(..).rev());
     }
     match first_error {
         Some(err) => Err(err),

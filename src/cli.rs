@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, mpsc};
 use std::time::Instant;
 
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
@@ -265,61 +265,24 @@ fn inspect(args: &CommonArgs, mode: Mode, env: &mut Env<'_>) -> io::Result<i32> 
             return Ok(EXIT_TROUBLE);
         }
     };
-    let mut trouble = false;
     let stdin_name = args
         .stdin_filename
         .clone()
         .unwrap_or_else(|| "-".to_string());
-    let mut inputs = Vec::new();
-    if args.paths.is_empty() {
-        if env.stdin_is_terminal {
-            writeln!(
-                env.stderr,
-                "adinspect: no input. Give a file or directory, or pipe a document in:\n  \
-                 adinspect {} autodiscover.xml\n  curl -s … | adinspect {} -\nRun `adinspect --help` for more.",
-                mode.name(),
-                mode.name()
-            )?;
-            return Ok(EXIT_TROUBLE);
-        }
-        inputs.push(Input::Stdin(stdin_name.clone()));
-    }
-    let mut stdin_used = false;
-    for path in &args.paths {
-        if path.as_os_str() == "-" {
-            if !stdin_used {
-                inputs.push(Input::Stdin(stdin_name.clone()));
-                stdin_used = true;
-            }
-            continue;
-        }
-        let before = inputs.len();
-        match collect(path, &mut inputs) {
-            Ok(()) if inputs.len() == before => {
-                // Not an error (exit code unchanged), but a CI job pointed at the wrong folder
-                // should not pass in silence.
-                writeln!(
-                    env.stderr,
-                    "adinspect: warning: {}: no *.xml files found",
-                    path.display()
-                )?;
-            }
-            Ok(()) => {}
-            Err(err) => {
-                writeln!(
-                    env.stderr,
-                    "adinspect: {}: {}",
-                    path.display(),
-                    describe_io(&err)
-                )?;
-                trouble = true;
-            }
-        }
+    if args.paths.is_empty() && env.stdin_is_terminal {
+        writeln!(
+            env.stderr,
+            "adinspect: no input. Give a file or directory, or pipe a document in:\n  \
+             adinspect {} autodiscover.xml\n  curl -s … | adinspect {} -\nRun `adinspect --help` for more.",
+            mode.name(),
+            mode.name()
+        )?;
+        return Ok(EXIT_TROUBLE);
     }
     let max_bytes = args.max_size.saturating_mul(1024 * 1024);
     // Stdin is read here, before the workers start: it can only be read once.
     let mut stdin_bytes = None;
-    if inputs.iter().any(|i| matches!(i, Input::Stdin(_))) {
+    if args.paths.is_empty() || args.paths.iter().any(|p| p.as_os_str() == "-") {
         let mut buffer = Vec::new();
         env.stdin.take(max_bytes + 1).read_to_end(&mut buffer)?;
         stdin_bytes = Some(buffer);
@@ -363,9 +326,10 @@ fn inspect(args: &CommonArgs, mode: Mode, env: &mut Env<'_>) -> io::Result<i32> 
     };
     let mut out = io::BufWriter::with_capacity(64 * 1024, out);
     // Asking for the core count reads cgroup files: only worth it with several inputs.
+    let several = args.paths.len() > 1 || args.paths.first().is_some_and(|p| p.is_dir());
     let threads = match args.threads {
         Some(n) => n.max(1),
-        None if inputs.len() > 1 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        None if several => std::thread::available_parallelism().map_or(1, |n| n.get()),
         None => 1,
     };
     let mut sink = Sink {
@@ -376,7 +340,7 @@ fn inspect(args: &CommonArgs, mode: Mode, env: &mut Env<'_>) -> io::Result<i32> 
         fail_at,
         summary: Summary::default(),
         failed: false,
-        trouble,
+        trouble: false,
         json: render::json::DocumentWriter::default(),
         sarif: render::sarif::SarifWriter::default(),
         gitlab: render::gitlab::GitlabWriter::default(),
@@ -407,58 +371,85 @@ fn inspect(args: &CommonArgs, mode: Mode, env: &mut Env<'_>) -> io::Result<i32> 
         ))
     };
 
-    if threads == 1 || inputs.len() <= 1 {
+    if threads == 1 || !several {
+        let mut inputs = Vec::new();
+        sink.trouble |= list_inputs(&args.paths, &stdin_name, stderr, &mut |input| {
+            inputs.push(input);
+        })?;
         let mut opener = Opener::default();
         for input in &inputs {
             sink.accept(analyze_one(&mut opener, input), &mut out, stderr)?;
         }
     } else {
-        // The calling thread and `threads - 1` others claim inputs in small chunks (fewer
-        // hand-overs than one by one): as many threads as cores, none of them only waiting.
+        // The calling thread lists the inputs and hands them on in chunks as they are found,
+        // so `threads - 1` others start on the first files while the tree is still being
+        // listed; then it works through the chunks left too. Chunks grow from one input to
+        // `MAX_CHUNK` (a small tree is still shared; a large one costs few hand-overs).
         // Results are written in input order through a reorder buffer, so the output is
         // deterministic whatever the scheduling.
-        let chunk = (inputs.len() / (threads * 16)).clamp(1, 32);
-        let next = AtomicUsize::new(0);
-        let claim = || {
-            let start = next.fetch_add(chunk, Ordering::Relaxed);
-            let claimed = inputs.get(start..(start + chunk).min(inputs.len()))?;
-            (!claimed.is_empty()).then_some((start, claimed))
+        const MAX_CHUNK: usize = 32;
+        let stop = AtomicBool::new(false);
+        let (work_sender, work) = mpsc::channel::<(usize, Vec<Input>)>();
+        let work = Mutex::new(work);
+        let take = || {
+            if stop.load(Ordering::Relaxed) {
+                return None;
+            }
+            work.lock().ok()?.recv().ok()
         };
         std::thread::scope(|scope| -> io::Result<()> {
             // Created inside the scope so that an early return (closed stdout) drops the
             // receiver, which makes every blocked worker's send fail and the worker stop.
-            let (sender, receiver) = mpsc::sync_channel(threads * 2);
-            for _ in 1..threads.min(inputs.len()) {
-                let sender = sender.clone();
-                let (claim, analyze_one) = (&claim, &analyze_one);
-                scope.spawn(move || {
-                    let mut opener = Opener::default();
-                    while let Some((start, claimed)) = claim() {
-                        let results: Vec<_> = claimed
-                            .iter()
-                            .map(|i| analyze_one(&mut opener, i))
-                            .collect();
-                        if sender.send((start, results)).is_err() {
-                            break; // the writer stopped (closed pipe)
+            let (sender, receiver) = mpsc::sync_channel(threads * 4);
+            // A worker is started with each chunk handed on, up to `threads - 1` of them: two
+            // inputs never start sixty-three threads.
+            let mut workers = 0;
+            let mut hand_on = |at: usize, chunk: Vec<Input>| {
+                if workers + 1 < threads {
+                    workers += 1;
+                    let sender = sender.clone();
+                    let (take, analyze_one) = (&take, &analyze_one);
+                    scope.spawn(move || {
+                        let mut opener = Opener::default();
+                        while let Some((start, chunk)) = take() {
+                            let results: Vec<_> =
+                                chunk.iter().map(|i| analyze_one(&mut opener, i)).collect();
+                            if sender.send((start, results)).is_err() {
+                                break; // the writer stopped (closed pipe)
+                            }
                         }
-                    }
-                });
+                    });
+                }
+                // The receiving end lives as long as this thread: this cannot fail.
+                let _ = work_sender.send((at, chunk));
+            };
+            let (mut start, mut size, mut chunk) = (0, 1, Vec::new());
+            let listed = list_inputs(&args.paths, &stdin_name, stderr, &mut |input| {
+                chunk.push(input);
+                if chunk.len() == size {
+                    size = (size * 2).min(MAX_CHUNK);
+                    let full = std::mem::replace(&mut chunk, Vec::with_capacity(size));
+                    let at = start;
+                    start += full.len();
+                    hand_on(at, full);
+                }
+            });
+            if !chunk.is_empty() {
+                hand_on(start, chunk);
             }
-            drop(sender);
+            drop((work_sender, sender)); // workers end when the chunks do
+            sink.trouble |= listed.inspect_err(|_| stop.store(true, Ordering::Relaxed))?;
             let mut order = Reorder::default();
             let mut write = |order: &mut Reorder<_>| {
                 order
                     .write_ready(|result| sink.accept(result, &mut out, stderr))
-                    .inspect_err(|_| next.store(usize::MAX / 2, Ordering::Relaxed))
+                    .inspect_err(|_| stop.store(true, Ordering::Relaxed))
             };
             let mut opener = Opener::default();
-            while let Some((start, claimed)) = claim() {
+            while let Some((start, chunk)) = take() {
                 order.add(
                     start,
-                    claimed
-                        .iter()
-                        .map(|i| analyze_one(&mut opener, i))
-                        .collect(),
+                    chunk.iter().map(|i| analyze_one(&mut opener, i)).collect(),
                 );
                 order.extend(receiver.try_iter());
                 write(&mut order)?;
@@ -729,12 +720,63 @@ fn describe_io(err: &io::Error) -> String {
     }
 }
 
+/// Lists the inputs `paths` name, in order, handing each to `emit` as soon as it is known
+/// (`-` is stdin, once; no paths at all is stdin too). A path that cannot be listed is
+/// reported on `stderr`, and so is one holding no *.xml; whether any could not be listed.
+fn list_inputs(
+    paths: &[PathBuf],
+    stdin_name: &str,
+    stderr: &mut dyn Write,
+    emit: &mut dyn FnMut(Input),
+) -> io::Result<bool> {
+    if paths.is_empty() {
+        emit(Input::Stdin(stdin_name.to_string()));
+    }
+    let (mut trouble, mut stdin_used) = (false, false);
+    for path in paths {
+        if path.as_os_str() == "-" {
+            if !stdin_used {
+                emit(Input::Stdin(stdin_name.to_string()));
+                stdin_used = true;
+            }
+            continue;
+        }
+        let mut found = false;
+        let listed = collect(path, &mut |input| {
+            found = true;
+            emit(input);
+        });
+        match listed {
+            Ok(()) if !found => {
+                // Not an error (exit code unchanged), but a CI job pointed at the wrong folder
+                // should not pass in silence.
+                writeln!(
+                    stderr,
+                    "adinspect: warning: {}: no *.xml files found",
+                    path.display()
+                )?;
+            }
+            Ok(()) => {}
+            Err(err) => {
+                writeln!(
+                    stderr,
+                    "adinspect: {}: {}",
+                    path.display(),
+                    describe_io(&err)
+                )?;
+                trouble = true;
+            }
+        }
+    }
+    Ok(trouble)
+}
+
 /// A file as given, or every *.xml below a directory in sorted order. Symbolic links to
 /// directories are not followed inside a walk (no loops); linked files are read.
-fn collect(path: &Path, inputs: &mut Vec<Input>) -> io::Result<()> {
+fn collect(path: &Path, emit: &mut dyn FnMut(Input)) -> io::Result<()> {
     let metadata = fs::metadata(path)?;
     if !metadata.is_dir() {
-        inputs.push(Input::File(path.to_path_buf()));
+        emit(Input::File(path.to_path_buf()));
         return Ok(());
     }
     // Depth first, each directory's entries in name order: the order of sorting the whole
@@ -745,7 +787,7 @@ fn collect(path: &Path, inputs: &mut Vec<Input>) -> io::Result<()> {
     let mut first_error = None;
     while let Some((entry_path, is_dir)) = pending.pop() {
         if !is_dir {
-            inputs.push(Input::File(entry_path));
+            emit(Input::File(entry_path));
             continue;
         }
         let listing = match fs::read_dir(&entry_path) {

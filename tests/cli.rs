@@ -817,3 +817,58 @@ fn a_directory_without_xml_files_is_mentioned() {
     assert_eq!(output.status.code(), Some(0));
     assert!(stderr(&output).contains("no *.xml files found"));
 }
+
+#[test]
+fn many_inputs_come_out_in_listing_order_whatever_the_threads() {
+    // Enough files over nested directories that the inputs are handed to the workers in
+    // chunks of every size while the tree is still being listed, mixed with a missing path,
+    // a plain file, stdin and an empty directory: the output, the messages and the exit code
+    // must be those of one thread.
+    let scratch = Scratch::new("streaming");
+    let bad = std::fs::read(BAD_SSL).unwrap();
+    let good = std::fs::read(POP_SMTP).unwrap();
+    for i in 0..150 {
+        let body = if i % 3 == 0 { &bad } else { &good };
+        scratch.write(&format!("tree/d{}/e{}/f{i:03}.xml", i % 4, i % 7), body);
+    }
+    std::fs::create_dir_all(scratch.path().join("empty")).unwrap();
+    let tree = scratch.path().join("tree");
+    let empty = scratch.path().join("empty");
+    let missing = scratch.path().join("missing");
+    let paths = [
+        tree.to_str().unwrap(),
+        missing.to_str().unwrap(),
+        "-",
+        BAD_SSL,
+        empty.to_str().unwrap(),
+        tree.to_str().unwrap(),
+    ];
+    let run_with = |threads: &str| {
+        let mut args = vec!["check", "--format", "jsonl", "-j", threads];
+        args.extend(paths);
+        run_with_stdin(&args, &bad)
+    };
+    let one = run_with("1");
+    assert_eq!(one.status.code(), Some(2), "{}", stderr(&one));
+    let lines = stdout(&one).lines().count();
+    assert_eq!(lines, 2 * 50 + 1 + 1, "{}", stdout(&one));
+    let files: Vec<String> = stdout(&one)
+        .lines()
+        .map(|l| json_line(l)["path"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(files[50], "-");
+    assert_eq!(files[51], BAD_SSL);
+    let mut sorted = files[..50].to_vec();
+    sorted.sort();
+    assert_eq!(files[..50], sorted[..], "listing order");
+    for threads in ["2", "3", "8"] {
+        let many = run_with(threads);
+        assert_eq!(stdout(&many), stdout(&one), "-j {threads}");
+        assert_eq!(stderr(&many), stderr(&one), "-j {threads}");
+        assert_eq!(many.status.code(), one.status.code(), "-j {threads}");
+    }
+}
+
+fn json_line(line: &str) -> serde_json::Value {
+    serde_json::from_str(line).unwrap()
+}

@@ -255,6 +255,17 @@ impl Input {
             Input::Stdin(name) => name.clone(),
         }
     }
+
+    /// `display` without a copy when the path is UTF-8 (the same text either way).
+    fn into_display(self) -> String {
+        match self {
+            Input::File(path) => path
+                .into_os_string()
+                .into_string()
+                .unwrap_or_else(|path| path.to_string_lossy().into_owned()),
+            Input::Stdin(name) => name,
+        }
+    }
 }
 
 fn inspect(args: &CommonArgs, mode: Mode, env: &mut Env<'_>) -> io::Result<i32> {
@@ -347,9 +358,11 @@ fn inspect(args: &CommonArgs, mode: Mode, env: &mut Env<'_>) -> io::Result<i32> 
     };
     let stderr = &mut *env.stderr;
 
-    let analyze_one = |opener: &mut Opener, input: &Input| -> Result<(FileResult, f64), String> {
-        let started = Instant::now();
-        let bytes = match input {
+    let verbose = args.verbose;
+    let analyze_one = |opener: &mut Opener, input: Input| -> Result<(FileResult, f64), String> {
+        // Timed only for --verbose, which prints it.
+        let started = verbose.then(Instant::now);
+        let bytes = match &input {
             Input::Stdin(_) => stdin_bytes.clone().unwrap_or_default(),
             Input::File(path) => read_limited(opener, path, max_bytes)
                 .map_err(|e| format!("{}: {e}", path.display()))?,
@@ -364,10 +377,10 @@ fn inspect(args: &CommonArgs, mode: Mode, env: &mut Env<'_>) -> io::Result<i32> 
         let analysis = analyze::analyze(bytes, &options);
         Ok((
             FileResult {
-                path: input.display(),
+                path: input.into_display(),
                 analysis,
             },
-            started.elapsed().as_secs_f64() * 1000.0,
+            started.map_or(0.0, |t| t.elapsed().as_secs_f64() * 1000.0),
         ))
     };
 
@@ -377,7 +390,7 @@ fn inspect(args: &CommonArgs, mode: Mode, env: &mut Env<'_>) -> io::Result<i32> 
             inputs.push(input);
         })?;
         let mut opener = Opener::default();
-        for input in &inputs {
+        for input in inputs {
             sink.accept(analyze_one(&mut opener, input), &mut out, stderr)?;
         }
     } else {
@@ -412,8 +425,10 @@ fn inspect(args: &CommonArgs, mode: Mode, env: &mut Env<'_>) -> io::Result<i32> 
                     scope.spawn(move || {
                         let mut opener = Opener::default();
                         while let Some((start, chunk)) = take() {
-                            let results: Vec<_> =
-                                chunk.iter().map(|i| analyze_one(&mut opener, i)).collect();
+                            let results: Vec<_> = chunk
+                                .into_iter()
+                                .map(|i| analyze_one(&mut opener, i))
+                                .collect();
                             if sender.send((start, results)).is_err() {
                                 break; // the writer stopped (closed pipe)
                             }
@@ -449,7 +464,10 @@ fn inspect(args: &CommonArgs, mode: Mode, env: &mut Env<'_>) -> io::Result<i32> 
             while let Some((start, chunk)) = take() {
                 order.add(
                     start,
-                    chunk.iter().map(|i| analyze_one(&mut opener, i)).collect(),
+                    chunk
+                        .into_iter()
+                        .map(|i| analyze_one(&mut opener, i))
+                        .collect(),
                 );
                 order.extend(receiver.try_iter());
                 write(&mut order)?;

@@ -61,6 +61,9 @@ impl<'a, 'm> Context<'a, 'm> {
         }
     }
 
+    /// Cold: on the usual document nothing is found, and the code that builds a finding is then
+    /// moved out of the checks' hot paths (fewer instruction-cache lines per element).
+    #[cold]
     pub fn push(&mut self, finding: Finding) {
         debug_assert!(
             lookup(finding.rule).is_some(),

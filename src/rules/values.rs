@@ -532,7 +532,10 @@ mod tests {
         assert!(!is_email("a;b@example.com"));
         for special in "<>()[],;:\"".chars() {
             assert!(!is_email(&format!("a{special}b@example.com")), "{special}");
-            assert!(!is_email(&format!("ä{special}b@example.com")), "{special}, not ASCII");
+            assert!(
+                !is_email(&format!("ä{special}b@example.com")),
+                "{special}, not ASCII"
+            );
         }
         assert!(is_email("a.b+c@example.com"));
         assert!(!is_email("ab@exa_mple.com"));

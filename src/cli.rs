@@ -401,6 +401,9 @@ fn inspect(args: &CommonArgs, mode: Mode, env: &mut Env<'_>) -> io::Result<i32> 
         // Results are written in input order through a reorder buffer, so the output is
         // deterministic whatever the scheduling.
         const MAX_CHUNK: usize = 32;
+        let check_chunk = |opener: &mut Opener, chunk: Vec<Input>| -> Vec<_> {
+            chunk.into_iter().map(|i| analyze_one(opener, i)).collect()
+        };
         let stop = AtomicBool::new(false);
         let (work_sender, work) = mpsc::channel::<(usize, Vec<Input>)>();
         let work = Mutex::new(work);
@@ -421,15 +424,14 @@ fn inspect(args: &CommonArgs, mode: Mode, env: &mut Env<'_>) -> io::Result<i32> 
                 if workers + 1 < threads {
                     workers += 1;
                     let sender = sender.clone();
-                    let (take, analyze_one) = (&take, &analyze_one);
+                    let (take, check_chunk) = (&take, &check_chunk);
                     scope.spawn(move || {
                         let mut opener = Opener::default();
                         while let Some((start, chunk)) = take() {
-                            let results: Vec<_> = chunk
-                                .into_iter()
-                                .map(|i| analyze_one(&mut opener, i))
-                                .collect();
-                            if sender.send((start, results)).is_err() {
+                            if sender
+                                .send((start, check_chunk(&mut opener, chunk)))
+                                .is_err()
+                            {
                                 break; // the writer stopped (closed pipe)
                             }
                         }
@@ -462,13 +464,7 @@ fn inspect(args: &CommonArgs, mode: Mode, env: &mut Env<'_>) -> io::Result<i32> 
             };
             let mut opener = Opener::default();
             while let Some((start, chunk)) = take() {
-                order.add(
-                    start,
-                    chunk
-                        .into_iter()
-                        .map(|i| analyze_one(&mut opener, i))
-                        .collect(),
-                );
+                order.add(start, check_chunk(&mut opener, chunk));
                 order.extend(receiver.try_iter());
                 write(&mut order)?;
             }

@@ -1,0 +1,141 @@
+//! The small subcommands: the rule catalogue, one rule explained, a request body.
+
+use std::io::{self, Write};
+
+use super::{EXIT_OK, EXIT_TROUBLE, Env, RulesFormat};
+use crate::render::human::Painter;
+use crate::rules::{self, RULES};
+
+pub(super) fn write_rules(out: &mut dyn Write, format: RulesFormat) -> io::Result<()> {
+    match format {
+        RulesFormat::Json => {
+            let list: Vec<serde_json::Value> = RULES
+                .iter()
+                .map(|r| {
+                    serde_json::json!({
+                        "name": r.name,
+                        "family": r.family,
+                        "severity": r.severity.as_str(),
+                        "summary": r.summary,
+                        "explanation": r.explanation,
+                    })
+                })
+                .collect();
+            serde_json::to_writer_pretty(&mut *out, &list)?;
+            writeln!(out)
+        }
+        RulesFormat::Human => {
+            let mut family = "";
+            for rule in RULES {
+                if rule.family != family {
+                    family = rule.family;
+                    writeln!(out, "{family}")?;
+                }
+                writeln!(
+                    out,
+                    "  {:<36} {:<8} {}",
+                    rule.name,
+                    rule.severity.as_str(),
+                    rule.summary
+                )?;
+            }
+            Ok(())
+        }
+    }
+}
+
+pub(super) fn explain(name: &str, p: Painter, env: &mut Env<'_>) -> io::Result<i32> {
+    let Some(rule) = rules::lookup(name) else {
+        let hint = match rules::validate_selector(name) {
+            Err(err) => err
+                .suggestion
+                .map(|s| format!(" (did you mean {s:?}?)"))
+                .unwrap_or_default(),
+            Ok(()) => " (that is a family; `adinspect rules` lists its rules)".to_string(),
+        };
+        writeln!(env.stderr, "adinspect: no rule named {name:?}{hint}")?;
+        return Ok(EXIT_TROUBLE);
+    };
+    let out = &mut *env.stdout;
+    writeln!(
+        out,
+        "{} ({}, {})",
+        p_bold(p, rule.name),
+        rule.family,
+        rule.severity
+    )?;
+    writeln!(out, "{}\n", rule.summary)?;
+    writeln!(out, "{}\n", textwrap(rule.explanation, 88))?;
+    for (title, bytes) in [("Example that fires:", rule.bad), ("Fixed:", rule.good)] {
+        writeln!(out, "{}", p_bold(p, title))?;
+        match std::str::from_utf8(bytes) {
+            Ok(text) if !text.contains('\0') => {
+                for line in text.lines() {
+                    writeln!(out, "    {line}")?;
+                }
+            }
+            _ => writeln!(
+                out,
+                "    ({} bytes that are not UTF-8 text: see fixtures/rules/{}/)",
+                bytes.len(),
+                rule.name
+            )?,
+        }
+        writeln!(out)?;
+    }
+    Ok(EXIT_OK)
+}
+
+fn p_bold(p: Painter, text: &str) -> String {
+    if p.color {
+        use owo_colors::OwoColorize;
+        text.bold().to_string()
+    } else {
+        text.to_string()
+    }
+}
+
+fn textwrap(text: &str, width: usize) -> String {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && line.len() + 1 + word.len() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines.join("\n")
+}
+
+pub(super) fn request(
+    email: &str,
+    mobilesync: bool,
+    legacy_dn: Option<&str>,
+    env: &mut Env<'_>,
+) -> io::Result<i32> {
+    if !crate::rules::is_email(email) || email.contains(['&', '<', '>']) {
+        writeln!(
+            env.stderr,
+            "adinspect: {email:?} is not an e-mail address (local@domain)"
+        )?;
+        return Ok(EXIT_TROUBLE);
+    }
+    if let Some(dn) = legacy_dn
+        && (!dn.to_ascii_lowercase().starts_with("/o=") || dn.contains(['&', '<', '>']))
+    {
+        writeln!(
+            env.stderr,
+            "adinspect: {dn:?} is not a legacy Exchange DN (/o=…/ou=…/cn=…)"
+        )?;
+        return Ok(EXIT_TROUBLE);
+    }
+    let body = crate::request_body(email, mobilesync, legacy_dn);
+    env.stdout.write_all(body.as_bytes())?;
+    Ok(EXIT_OK)
+}

@@ -4,7 +4,7 @@
 use std::sync::OnceLock;
 
 use crate::compact::{self, RunLog};
-use crate::finding::{Finding, Located};
+use crate::finding::{Finding, Located, Severity};
 use crate::model::{DocKind, Model};
 use crate::parallel::{self, Threads};
 use crate::report::{self, DocumentReport};
@@ -12,17 +12,35 @@ use crate::rules::{self, Selection};
 use crate::source::{self, Encoding, LineIndex};
 use crate::xml;
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Copy)]
 pub struct Options {
     /// Build the `show` report (costs a little; `check` does not need it).
     pub report: bool,
     pub selection: Selection,
+    /// Findings below this severity are dropped.
+    pub min_severity: Severity,
+    /// An input whose root element is plainly another kind of XML (svg, a Maven pom) is not
+    /// judged: the analysis has `other_root` set and nothing else. For files found by walking.
+    pub skip_other_xml: bool,
     /// Threads one large input may use (`None`: one per core, asked only when an input is
     /// large enough to split).
     pub threads: Option<usize>,
     /// Parse the input as written, indentation between elements included (see `compact`):
     /// same outcome, more time and memory. For comparisons.
     pub keep_indentation: bool,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            report: false,
+            selection: Selection::default(),
+            min_severity: Severity::Info,
+            skip_other_xml: false,
+            threads: None,
+            keep_indentation: false,
+        }
+    }
 }
 
 /// Everything known about one input after analysis. Owns its text so that renderers can quote
@@ -42,6 +60,8 @@ pub struct Analysis {
     /// Boxed: `check` never builds one, and an `Analysis` is moved several times on its way
     /// to the output (a report inline would make every move copy 400 bytes more).
     pub report: Option<Box<DocumentReport>>,
+    /// Set when `Options::skip_other_xml` skipped the input: its root element's name.
+    pub other_root: Option<String>,
 }
 
 impl Analysis {
@@ -63,6 +83,21 @@ pub fn analyze(bytes: impl Into<Vec<u8>>, options: &Options) -> Analysis {
     let decoded = source::decode(bytes);
     let mut text = decoded.text;
     let len = text.len();
+    if options.skip_other_xml
+        && !decoded.looks_binary
+        && let Some(root) = xml::other_root(&text)
+    {
+        return Analysis {
+            kind: DocKind::NotAutodiscover,
+            encoding: decoded.encoding,
+            text: String::new(),
+            len,
+            index: OnceLock::new(),
+            findings: Vec::new(),
+            report: None,
+            other_root: Some(root.to_string()),
+        };
+    }
     let index = OnceLock::new();
     let mut raw: Vec<Finding> = decoded.findings;
     let mut report = None;
@@ -129,7 +164,7 @@ pub fn analyze(bytes: impl Into<Vec<u8>>, options: &Options) -> Analysis {
     if raw.is_empty() && report.is_none() && text.len() != len {
         text = String::new(); // compacted, and nothing refers to it
     }
-    let findings = locate(raw, &options.selection, &text, || {
+    let findings = locate(raw, options, &text, || {
         index.get_or_init(|| LineIndex::new(&text))
     });
     Analysis {
@@ -140,6 +175,7 @@ pub fn analyze(bytes: impl Into<Vec<u8>>, options: &Options) -> Analysis {
         index,
         findings,
         report,
+        other_root: None,
     }
 }
 
@@ -213,15 +249,16 @@ fn threads_for(text: &str, options: &Options) -> Threads {
 /// Applies the selection and the catalogue severities, resolves positions, sorts by position.
 fn locate<'i>(
     raw: Vec<Finding>,
-    selection: &Selection,
+    options: &Options,
     text: &str,
     index: impl Fn() -> &'i LineIndex,
 ) -> Vec<Located> {
     let mut located: Vec<Located> = raw
         .into_iter()
         .filter_map(|finding| {
-            let rule = rules::lookup(finding.rule)?;
-            if !selection.enabled(rule) {
+            let at = rules::index(finding.rule)?;
+            let rule = &rules::RULES[at];
+            if !options.selection.enabled_at(at) || rule.severity < options.min_severity {
                 return None;
             }
             let start = finding.span.start.min(text.len());

@@ -41,15 +41,36 @@ pub fn assert_sound(analysis: Analysis) {
     }
     let file = FileResult {
         path: "fuzz.xml".to_string(),
+        raw_path: None,
         analysis,
     };
     let mut sink = std::io::sink();
-    let p = Painter { color: true };
-    render::human::write_check_file(&mut sink, p, &file).unwrap();
-    render::human::write_show_file(&mut sink, p, &file, false).unwrap();
-    render::concise::write_file(&mut sink, &file).unwrap();
+    // Text formats: nothing from the input reaches the terminal raw (only line breaks and the
+    // painter's own colour sequences), and a concise or GitHub line is exactly one finding.
+    for color in [false, true] {
+        let p = Painter { color };
+        let mut text = Vec::new();
+        render::human::write_check_file(&mut text, p, &file).unwrap();
+        render::human::write_show_file(&mut text, p, &file, false).unwrap();
+        assert_terminal_safe(&text, "human");
+    }
+    let mut concise = Vec::new();
+    render::concise::write_file(&mut concise, &file).unwrap();
+    assert_terminal_safe(&concise, "concise");
+    assert_eq!(
+        concise.iter().filter(|&&b| b == b'\n').count(),
+        file.analysis.findings.len(),
+        "one concise line per finding"
+    );
+    let mut github = Vec::new();
+    render::github::write_file(&mut github, &file).unwrap();
+    assert_terminal_safe(&github, "github");
+    assert_eq!(
+        github.iter().filter(|&&b| b == b'\n').count(),
+        file.analysis.findings.len(),
+        "one annotation line per finding"
+    );
     render::json::write_jsonl(&mut sink, &file).unwrap();
-    render::github::write_file(&mut sink, &file).unwrap();
     let mut json = render::json::DocumentWriter::default();
     json.show_file(&mut sink, &file).unwrap();
     json.check_file(&mut sink, &file).unwrap();
@@ -59,4 +80,12 @@ pub fn assert_sound(analysis: Analysis) {
     let mut gitlab = render::gitlab::GitlabWriter::default();
     gitlab.file(&mut sink, &file).unwrap();
     gitlab.finish(&mut sink).unwrap();
+}
+
+fn assert_terminal_safe(output: &[u8], format: &str) {
+    let text = String::from_utf8_lossy(output);
+    assert!(
+        render::escape::is_terminal_safe(&text),
+        "{format} output lets a control character through: {text:?}"
+    );
 }

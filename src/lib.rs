@@ -6,6 +6,7 @@
 pub mod analyze;
 pub mod cli;
 pub mod compact;
+pub mod config;
 pub mod finding;
 pub mod invariants;
 pub mod model;
@@ -17,7 +18,8 @@ pub mod schema;
 pub mod source;
 pub mod xml;
 
-/// A correct request body. `email` and `legacy_dn` must already be validated (no markup).
+/// A correct request body for `email`, or for `legacy_dn` when given (then `email` is not
+/// used). Both are escaped for XML; they must hold no control characters.
 pub fn request_body(email: &str, mobilesync: bool, legacy_dn: Option<&str>) -> String {
     let (request_ns, response_ns) = if mobilesync {
         (schema::NS_MOBILE_REQUEST, schema::NS_MOBILE_RESPONSE)
@@ -25,8 +27,8 @@ pub fn request_body(email: &str, mobilesync: bool, legacy_dn: Option<&str>) -> S
         (schema::NS_REQUEST, schema::NS_OUTLOOK)
     };
     let address = match legacy_dn {
-        Some(dn) => format!("<LegacyDN>{dn}</LegacyDN>"),
-        None => format!("<EMailAddress>{email}</EMailAddress>"),
+        Some(dn) => format!("<LegacyDN>{}</LegacyDN>", xml::escape_text(dn)),
+        None => format!("<EMailAddress>{}</EMailAddress>", xml::escape_text(email)),
     };
     format!(
         "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<Autodiscover xmlns=\"{request_ns}\">\n  \

@@ -3,7 +3,7 @@ use std::io::{self, IsTerminal};
 use clap::Parser;
 
 fn main() {
-    let cli = adinspect::cli::Cli::parse();
+    let parsed = adinspect::cli::Cli::try_parse();
     let stdin = io::stdin();
     let stdout = io::stdout();
     let mut env = adinspect::cli::Env {
@@ -14,6 +14,9 @@ fn main() {
         stderr: &mut io::stderr(),
         var: &|name| std::env::var(name).ok(),
     };
-    let code = adinspect::cli::run(cli, &mut env);
+    let code = match parsed {
+        Ok(cli) => adinspect::cli::run(cli, &mut env),
+        Err(err) => adinspect::cli::report_parse_error(&err, &mut env),
+    };
     std::process::exit(code);
 }

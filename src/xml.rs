@@ -13,6 +13,79 @@ pub type XmlDocument<'a> = roxmltree::Document<'a>;
 /// duplicates pairwise, so the cost would grow with the square. POX elements carry at most two.
 pub const MAX_ATTRIBUTES: usize = 100;
 
+/// `text` with `&`, `<` and `>` written as entities, for element content.
+pub fn escape_text(text: &str) -> Cow<'_, str> {
+    if !text.contains(['&', '<', '>']) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// The roots an Autodiscover document or a piece of one may have.
+const AUTODISCOVER_ROOTS: [&str; 5] =
+    ["Autodiscover", "Request", "Response", "Account", "Protocol"];
+
+/// The name of the root element when it is plainly not Autodiscover's (an `<svg>`, a Maven
+/// `<project>`): not one of the roots a document or a piece of one has, in any case, nor a near
+/// miss of one. Looks only at the prolog (declaration, comments, processing instructions, a
+/// DOCTYPE) and the first start tag; None when that cannot be told.
+pub fn other_root(text: &str) -> Option<&str> {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    loop {
+        while i < bytes.len() && (bytes[i].is_ascii_whitespace()) {
+            i += 1;
+        }
+        let rest = &text[i..];
+        let skip_to = |end: &str| rest.find(end).map(|at| i + at + end.len());
+        if rest.starts_with("\u{feff}") {
+            i += "\u{feff}".len();
+        } else if rest.starts_with("<?") {
+            i = skip_to("?>")?;
+        } else if rest.starts_with("<!--") {
+            i = skip_to("-->")?;
+        } else if rest.starts_with("<!") {
+            // A DOCTYPE, perhaps with an internal subset in brackets.
+            let close = match (rest.find('['), rest.find('>')) {
+                (Some(open), Some(gt)) if open < gt => {
+                    rest[open..].find("]>").map(|e| open + e + 2)
+                }
+                (_, Some(gt)) => Some(gt + 1),
+                _ => None,
+            }?;
+            i += close;
+        } else if let Some(tag) = rest.strip_prefix('<') {
+            let end = tag
+                .find(|c: char| c.is_whitespace() || c == '>' || c == '/')
+                .unwrap_or(tag.len());
+            let name = &tag[..end];
+            let local = name.rsplit(':').next().unwrap_or(name);
+            if local.is_empty() {
+                return None;
+            }
+            let autodiscover = AUTODISCOVER_ROOTS.iter().any(|root| {
+                root.eq_ignore_ascii_case(local)
+                    || crate::schema::edit_distance(
+                        &root.to_ascii_lowercase(),
+                        &local.to_ascii_lowercase(),
+                    ) <= 2
+            });
+            return (!autodiscover).then_some(name);
+        } else {
+            return None;
+        }
+    }
+}
+
 /// Parses with DTDs disallowed (no entity expansion, nothing fetched).
 pub fn parse(text: &str) -> Result<XmlDocument<'_>, Finding> {
     if let Some((count, at)) = crowded_tag(text, MAX_ATTRIBUTES) {
@@ -315,6 +388,34 @@ mod tests {
         let finding = parse(text).unwrap_err();
         let position = LineIndex::new(text).position(text, finding.span.start);
         (finding, position)
+    }
+
+    #[test]
+    fn other_roots_are_told_from_autodiscover_ones() {
+        for (text, expected) in [
+            ("<svg xmlns=\"http://www.w3.org/2000/svg\"/>", Some("svg")),
+            (
+                "<?xml version=\"1.0\"?>\n<!-- maven -->\n<project><modelVersion/></project>",
+                Some("project"),
+            ),
+            (
+                "\u{feff}<?xml version='1.0'?><Project Sdk=\"x\"/>",
+                Some("Project"),
+            ),
+            ("<!DOCTYPE html [<!ENTITY a \"<b>\">]><html/>", Some("html")),
+            ("<svg:svg xmlns:svg=\"s\"/>", Some("svg:svg")),
+            ("<Autodiscover xmlns=\"x\"/>", None),
+            ("<AutoDiscover>", None),
+            ("<Autodiscovr>", None),
+            ("<a:Autodiscover xmlns:a=\"x\">", None),
+            ("<Protocol><Type>IMAP</Type></Protocol>", None),
+            ("<response/>", None),
+            ("  not xml", None),
+            ("", None),
+            ("<?xml unterminated", None),
+        ] {
+            assert_eq!(other_root(text), expected, "{text:?}");
+        }
     }
 
     #[test]

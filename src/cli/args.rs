@@ -47,14 +47,18 @@ pub enum Command {
     /// Print a correct Autodiscover request body (for curl --data-binary @-)
     Request {
         /// The mailbox's e-mail address
-        email: String,
+        #[arg(required_unless_present = "legacy_dn")]
+        email: Option<String>,
         /// An ActiveSync (mobilesync) request instead of an Outlook one
         #[arg(long)]
         mobilesync: bool,
         /// Ask by legacy Exchange DN instead of e-mail address (Outlook requests only)
-        #[arg(long, value_name = "DN", conflicts_with = "mobilesync")]
+        #[arg(long, value_name = "DN", conflicts_with_all = ["mobilesync", "email"])]
         legacy_dn: Option<String>,
     },
+    /// Print the settings a run here would use, and where each comes from (the configuration
+    /// file, a flag, or the default)
+    Config(CheckArgs),
     /// Print a shell completion script
     Completions {
         #[arg(value_enum)]
@@ -89,47 +93,89 @@ pub enum FailLevel {
     Never,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
+pub enum MinSeverity {
+    Info,
+    Warning,
+    Error,
+}
+
+const WALKING: &str = "Walking directories";
+const RULES: &str = "Rules and verdict";
+const OUTPUT: &str = "Output";
+const CONFIG: &str = "Configuration";
+
 #[derive(Debug, Args)]
 pub struct CommonArgs {
-    /// Files, directories (searched recursively for *.xml, sorted) or - for stdin.
+    /// Files, directories or - for stdin. Directories are walked for *.xml (sorted), honouring
+    /// .gitignore and .ignore and skipping hidden entries and other kinds of XML files.
     /// Without PATH, stdin is read when it is not a terminal
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
-    /// When to colour the human output (NO_COLOR, CLICOLOR_FORCE and FORCE_COLOR are honoured
-    /// under auto)
-    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
-    pub color: ColorChoice,
-    /// Only these rules or families (comma-separated or repeated); see `adinspect rules`
-    #[arg(long, value_delimiter = ',', value_name = "RULE")]
-    pub select: Vec<String>,
-    /// Skip these rules or families
-    #[arg(long, value_delimiter = ',', value_name = "RULE")]
+    /// Only these rules or families (comma-separated or repeated; `all` also turns on the
+    /// opt-in rules); replaces `select` from the configuration file
+    #[arg(long, value_delimiter = ',', value_name = "RULE", help_heading = RULES)]
+    pub select: Option<Vec<String>>,
+    /// Add these rules or families to the selection
+    #[arg(long, value_delimiter = ',', value_name = "RULE", help_heading = RULES)]
+    pub extend_select: Vec<String>,
+    /// Skip these rules or families (on top of `ignore` from the configuration file)
+    #[arg(long, value_delimiter = ',', value_name = "RULE", help_heading = RULES)]
     pub ignore: Vec<String>,
-    /// Lowest severity that makes the exit code 1
-    #[arg(long, value_enum, default_value_t = FailLevel::Error)]
-    pub fail_level: FailLevel,
+    /// Lowest severity that makes the exit code 1 [default: error]
+    #[arg(long, value_enum, help_heading = RULES)]
+    pub fail_level: Option<FailLevel>,
+    /// Lowest severity reported at all; lower findings are dropped [default: info]
+    #[arg(long, value_enum, help_heading = RULES)]
+    pub min_severity: Option<MinSeverity>,
     /// Exit 0 even when there are findings (2 still means the tool could not run)
-    #[arg(long)]
+    #[arg(long, help_heading = RULES)]
     pub exit_zero: bool,
+    /// When to colour the human output (NO_COLOR, CLICOLOR_FORCE and FORCE_COLOR are honoured
+    /// under auto) [default: auto]
+    #[arg(long, value_enum, help_heading = OUTPUT)]
+    pub color: Option<ColorChoice>,
     /// The name to show for stdin
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", help_heading = OUTPUT)]
     pub stdin_filename: Option<String>,
-    /// Write the report to this file instead of stdout
-    #[arg(short = 'o', long, value_name = "FILE")]
+    /// Write the report to this file instead of stdout (replaced only when the run is
+    /// complete; never one of the inputs)
+    #[arg(short = 'o', long, value_name = "FILE", help_heading = OUTPUT)]
     pub output_file: Option<PathBuf>,
     /// Print findings only (no report, no summary line)
-    #[arg(short, long)]
+    #[arg(short, long, help_heading = OUTPUT)]
     pub quiet: bool,
-    /// Tell on stderr which files were read, their encoding, kind and the time taken
-    #[arg(short, long)]
+    /// Tell on stderr which files were read or skipped, their encoding, kind and the time taken
+    #[arg(short, long, help_heading = OUTPUT)]
     pub verbose: bool,
-    /// Largest input accepted, in MiB
-    #[arg(long, value_name = "MIB", default_value_t = 256)]
-    pub max_size: u64,
-    /// Threads (default: one per core); inputs are checked side by side, and one input of
-    /// 4 MiB or more shares its checks among them
-    #[arg(short = 'j', long, value_name = "N")]
-    pub threads: Option<usize>,
+    /// Also walk hidden files and directories
+    #[arg(long, help_heading = WALKING)]
+    pub hidden: bool,
+    /// Do not honour .gitignore, .ignore and git's exclude files
+    #[arg(long, help_heading = WALKING)]
+    pub no_ignore: bool,
+    /// Skip paths matching this pattern (gitignore syntax, relative to the working directory;
+    /// repeatable; added to `exclude` from the configuration file)
+    #[arg(long, value_name = "GLOB", help_heading = WALKING)]
+    pub exclude: Vec<String>,
+    /// Treat the paths given like paths found by a walk: excluded patterns apply, and other
+    /// kinds of XML files are skipped (for pre-commit and editors, which name every file)
+    #[arg(long, help_heading = WALKING)]
+    pub force_exclude: bool,
+    /// Largest input accepted, in MiB [default: 256]
+    #[arg(long, value_name = "MIB", value_parser = clap::value_parser!(u64).range(1..=1_048_576))]
+    pub max_size: Option<u64>,
+    /// Threads (default or 0: one per core; at most 1024); inputs are checked side by side,
+    /// and one input of 4 MiB or more shares its checks among them
+    #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(0..=1024))]
+    pub threads: Option<u16>,
+    /// Use this configuration file instead of looking for adinspect.toml or .adinspect.toml
+    /// from the working directory upwards
+    #[arg(long, value_name = "FILE", help_heading = CONFIG, conflicts_with = "isolated")]
+    pub config: Option<PathBuf>,
+    /// Ignore every configuration file
+    #[arg(long, help_heading = CONFIG)]
+    pub isolated: bool,
 }
 
 #[derive(Debug, Args)]
@@ -137,7 +183,7 @@ pub struct ShowArgs {
     #[command(flatten)]
     pub common: CommonArgs,
     /// Output format
-    #[arg(long, value_enum, default_value_t = ShowFormat::Human)]
+    #[arg(long, value_enum, default_value_t = ShowFormat::Human, help_heading = OUTPUT)]
     pub format: ShowFormat,
 }
 
@@ -145,7 +191,7 @@ pub struct ShowArgs {
 pub struct CheckArgs {
     #[command(flatten)]
     pub common: CommonArgs,
-    /// Output format
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    /// Output format [default: human]
+    #[arg(long, value_enum, help_heading = OUTPUT)]
+    pub format: Option<Format>,
 }

@@ -1,8 +1,11 @@
-//! The small subcommands: the rule catalogue, one rule explained, a request body.
+//! The small subcommands: the effective configuration, the rule catalogue, one rule explained,
+//! a request body.
 
 use std::io::{self, Write};
 
-use super::{EXIT_OK, EXIT_TROUBLE, Env, RulesFormat};
+use super::settings;
+use super::{CheckArgs, EXIT_OK, EXIT_TROUBLE, Env, RulesFormat};
+use crate::render::escape::{Shown, terminal};
 use crate::render::human::Painter;
 use crate::rules::{self, RULES};
 
@@ -114,12 +117,16 @@ fn textwrap(text: &str, width: usize) -> String {
 }
 
 pub(super) fn request(
-    email: &str,
+    email: Option<&str>,
     mobilesync: bool,
     legacy_dn: Option<&str>,
     env: &mut Env<'_>,
 ) -> io::Result<i32> {
-    if !crate::rules::is_email(email) || email.contains(['&', '<', '>']) {
+    // XML cannot carry control characters in text (and an address never has them); `&`, `<`
+    // and `>` are escaped in the body, so an address or DN that needs them still works.
+    if let Some(email) = email
+        && (!crate::rules::is_email(email) || email.contains(char::is_control))
+    {
         writeln!(
             env.stderr,
             "adinspect: {email:?} is not an e-mail address (local@domain)"
@@ -127,7 +134,8 @@ pub(super) fn request(
         return Ok(EXIT_TROUBLE);
     }
     if let Some(dn) = legacy_dn
-        && (!dn.to_ascii_lowercase().starts_with("/o=") || dn.contains(['&', '<', '>']))
+        && (!dn.get(..3).is_some_and(|p| p.eq_ignore_ascii_case("/o="))
+            || dn.contains(char::is_control))
     {
         writeln!(
             env.stderr,
@@ -135,7 +143,57 @@ pub(super) fn request(
         )?;
         return Ok(EXIT_TROUBLE);
     }
-    let body = crate::request_body(email, mobilesync, legacy_dn);
+    let body = crate::request_body(email.unwrap_or_default(), mobilesync, legacy_dn);
     env.stdout.write_all(body.as_bytes())?;
+    env.stdout.flush()?;
+    Ok(EXIT_OK)
+}
+
+/// `adinspect config`: the settings a `check` here would use, and where each comes from.
+pub(super) fn config(args: &CheckArgs, env: &mut Env<'_>) -> io::Result<i32> {
+    let settings = match settings::resolve(&args.common, None, args.format) {
+        Ok(settings) => settings,
+        Err(message) => {
+            writeln!(env.stderr, "adinspect: {}", terminal(&message))?;
+            return Ok(EXIT_TROUBLE);
+        }
+    };
+    let out = &mut *env.stdout;
+    match &settings.config_path {
+        Some(path) => writeln!(
+            out,
+            "# configuration file: {}",
+            Shown(&path.display().to_string())
+        )?,
+        None if args.common.isolated => writeln!(out, "# no configuration file (--isolated)")?,
+        None => writeln!(
+            out,
+            "# no configuration file (adinspect.toml or .adinspect.toml here or above)"
+        )?,
+    }
+    let width = settings
+        .origins
+        .iter()
+        .map(|(key, value, _)| key.len() + value.chars().count() + 3)
+        .max()
+        .unwrap_or(0);
+    for (key, value, origin) in &settings.origins {
+        let assignment = format!("{key} = {value}");
+        writeln!(
+            out,
+            "{:<width$}  # {}",
+            terminal(&assignment),
+            terminal(origin)
+        )?;
+    }
+    let on: Vec<&str> = settings.selection.names().collect();
+    writeln!(
+        out,
+        "# {} of {} rules on: {}",
+        on.len(),
+        crate::rules::RULES.len(),
+        on.join(", ")
+    )?;
+    out.flush()?;
     Ok(EXIT_OK)
 }

@@ -2,14 +2,21 @@
 //! walks the file system or chooses exit codes. One concern per file:
 //!
 //! - `args`: every flag and subcommand (clap definitions);
+//! - `settings`: what a run needs, resolved once from defaults, the configuration file and flags;
 //! - `inputs`: what to read (paths, directory walks, stdin) and reading it;
-//! - `pipeline`: `show`/`check` over many inputs on every core, results written in order;
-//! - `commands`: the small subcommands (rules, explain, request, completions).
+//! - `pipeline`: `show`/`check` over many inputs on every core, results written in order, and
+//!   the verdict;
+//! - `output`: where the report goes (stdout, or `-o` written atomically);
+//! - `messages`: errors and notes on stderr;
+//! - `commands`: the small subcommands (config, rules, explain, request).
 
 mod args;
 mod commands;
 mod inputs;
+mod messages;
+mod output;
 mod pipeline;
+mod settings;
 
 use std::io::{self, Read, Write};
 
@@ -38,13 +45,18 @@ pub struct Env<'e> {
 pub fn run(cli: Cli, env: &mut Env<'_>) -> i32 {
     let result = match cli.command {
         Command::Show(args) => {
-            let mode = match args.format {
-                ShowFormat::Human => Mode::Show(Format::Human),
-                ShowFormat::Json => Mode::Show(Format::Json),
+            let format = match args.format {
+                ShowFormat::Human => Format::Human,
+                ShowFormat::Json => Format::Json,
             };
-            pipeline::inspect(&args.common, mode, env)
+            let quiet = args.common.quiet;
+            return pipeline::inspect(&args.common, Some(format), None, quiet, env);
         }
-        Command::Check(args) => pipeline::inspect(&args.common, Mode::Check(args.format), env),
+        Command::Check(args) => {
+            let quiet = args.common.quiet;
+            return pipeline::inspect(&args.common, None, args.format, quiet, env);
+        }
+        Command::Config(args) => commands::config(&args, env),
         Command::Rules { format } => commands::write_rules(env.stdout, format).map(|()| EXIT_OK),
         Command::Explain { rule, color } => {
             let painter = Painter {
@@ -56,17 +68,68 @@ pub fn run(cli: Cli, env: &mut Env<'_>) -> i32 {
             email,
             mobilesync,
             legacy_dn,
-        } => commands::request(&email, mobilesync, legacy_dn.as_deref(), env),
+        } => commands::request(email.as_deref(), mobilesync, legacy_dn.as_deref(), env),
         Command::Completions { shell } => {
-            clap_complete::generate(shell, &mut Cli::command(), "adinspect", &mut *env.stdout);
-            Ok(EXIT_OK)
+            // Generated in memory first: clap_complete panics on a failed write.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "adinspect", &mut script);
+            env.stdout
+                .write_all(&script)
+                .and_then(|()| env.stdout.flush())
+                .map(|()| EXIT_OK)
         }
     };
     match result {
         Ok(code) => code,
+        // Printing the catalogue or a script into `| head` is no failure.
         Err(err) if err.kind() == io::ErrorKind::BrokenPipe => EXIT_OK,
         Err(err) => {
-            let _ = writeln!(env.stderr, "adinspect: {err}");
+            let _ = writeln!(env.stderr, "adinspect: cannot write to stdout: {err}");
+            EXIT_TROUBLE
+        }
+    }
+}
+
+/// What `main` does with a command line clap refused or answered itself (`--help`,
+/// `--version`): the text goes to stdout or stderr as clap intends, and a failed write is exit
+/// 2, never a silent 0.
+pub fn report_parse_error(err: &clap::Error, env: &mut Env<'_>) -> i32 {
+    use clap::error::ErrorKind;
+    let to_stdout = matches!(
+        err.kind(),
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion
+    );
+    let color = use_color(
+        ColorChoice::Auto,
+        if to_stdout {
+            env.stdout_is_terminal
+        } else {
+            false
+        },
+        env.var,
+    );
+    let rendered = err.render();
+    let text = if color {
+        rendered.ansi().to_string()
+    } else {
+        rendered.to_string()
+    };
+    let stream: &mut dyn Write = if to_stdout {
+        &mut *env.stdout
+    } else {
+        &mut *env.stderr
+    };
+    let written = stream
+        .write_all(text.as_bytes())
+        .and_then(|()| stream.flush());
+    match (written, to_stdout) {
+        (Ok(()), true) => EXIT_OK,
+        (Ok(()), false) => EXIT_TROUBLE,
+        (Err(err), _) if err.kind() == io::ErrorKind::BrokenPipe && to_stdout => EXIT_OK,
+        (Err(err), _) => {
+            if to_stdout {
+                let _ = writeln!(env.stderr, "adinspect: cannot write to stdout: {err}");
+            }
             EXIT_TROUBLE
         }
     }
@@ -99,13 +162,4 @@ pub fn use_color(
 enum Mode {
     Show(Format),
     Check(Format),
-}
-
-impl Mode {
-    fn name(self) -> &'static str {
-        match self {
-            Mode::Show(_) => "show",
-            Mode::Check(_) => "check",
-        }
-    }
 }

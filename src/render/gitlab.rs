@@ -6,7 +6,7 @@ use std::io::{self, Write};
 
 use serde_json::json;
 
-use super::FileResult;
+use super::{FileResult, IO_ERROR, Unreadable};
 use crate::finding::Severity;
 use crate::schema::Fnv;
 
@@ -53,6 +53,25 @@ impl GitlabWriter {
             serde_json::to_writer(&mut *out, &issue)?;
         }
         Ok(())
+    }
+
+    /// An input that could not be read, as a blocker issue on its path.
+    pub fn unreadable(&mut self, out: &mut dyn Write, unreadable: &Unreadable) -> io::Result<()> {
+        let mut hasher = Fnv::default();
+        for part in [unreadable.path.as_str(), IO_ERROR] {
+            hasher.write(part.as_bytes());
+            hasher.write(&[0]);
+        }
+        let issue = json!({
+            "description": format!("{IO_ERROR}: cannot read {}: {}", unreadable.path, unreadable.message),
+            "check_name": IO_ERROR,
+            "fingerprint": format!("{:016x}", hasher.finish()),
+            "severity": "blocker",
+            "location": {"path": unreadable.path, "lines": {"begin": 1}},
+        });
+        out.write_all(if self.issues == 0 { b"[\n" } else { b",\n" })?;
+        self.issues += 1;
+        serde_json::to_writer(&mut *out, &issue).map_err(io::Error::from)
     }
 
     pub fn finish(&mut self, out: &mut dyn Write) -> io::Result<()> {

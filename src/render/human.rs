@@ -6,6 +6,7 @@ use std::ops::Range;
 
 use owo_colors::{OwoColorize, Style};
 
+use super::escape::{Shown, terminal};
 use super::{FileResult, Summary};
 use crate::finding::{Located, Severity};
 use crate::report::{AccountReport, DocumentReport, ErrorReport, ProtocolReport, Setting};
@@ -19,11 +20,13 @@ pub struct Painter {
 }
 
 impl Painter {
+    /// `text` escaped for the terminal (it may come from the input), in `style` when colour is on.
     fn paint(&self, text: &str, style: Style) -> String {
+        let text = terminal(text);
         if self.color {
             text.style(style).to_string()
         } else {
-            text.to_string()
+            text.into_owned()
         }
     }
 
@@ -69,7 +72,7 @@ pub fn write_finding(
         out,
         "{pad}{} {}:{}:{}",
         p.gutter("-->"),
-        file.path,
+        Shown(&file.path),
         f.line,
         f.column
     )?;
@@ -124,7 +127,7 @@ fn snippet(line: &str, offset: usize, span_len: usize) -> (String, usize, usize)
     for c in lead.iter().chain(tail) {
         match c {
             '\t' => shown.push_str("    "),
-            c if c.is_control() => shown.push('␣'),
+            c if super::escape::is_unsafe(*c) => shown.push('␣'),
             c => shown.push(*c),
         }
     }
@@ -152,7 +155,7 @@ pub fn write_check_file(out: &mut dyn Write, p: Painter, file: &FileResult) -> i
 }
 
 pub fn write_summary(out: &mut dyn Write, p: Painter, summary: &Summary) -> io::Result<()> {
-    if summary.errors + summary.warnings + summary.infos == 0 {
+    if summary.errors + summary.warnings + summary.infos + summary.unreadable == 0 {
         let files = if summary.files == 1 {
             "1 file".to_string()
         } else {
@@ -162,12 +165,12 @@ pub fn write_summary(out: &mut dyn Write, p: Painter, summary: &Summary) -> io::
             out,
             "{}",
             p.paint(
-                &format!("no problems found in {files}"),
+                &format!("no problems found in {files}{}", summary.aside()),
                 Style::new().green().bold()
             )
         );
     }
-    let style = if summary.errors > 0 {
+    let style = if summary.errors + summary.unreadable > 0 {
         Painter::severity_style(Severity::Error)
     } else if summary.warnings > 0 {
         Painter::severity_style(Severity::Warning)
@@ -221,6 +224,7 @@ impl Show<'_, '_> {
         text
     }
 
+    /// A labelled row; `value` may come from the input (it is escaped).
     fn row(
         &mut self,
         indent: usize,
@@ -228,11 +232,22 @@ impl Show<'_, '_> {
         value: &str,
         span: Option<&Range<usize>>,
     ) -> io::Result<()> {
+        self.row_painted(indent, label, &terminal(value), span)
+    }
+
+    /// A labelled row whose value is already painted (and so escaped) text.
+    fn row_painted(
+        &mut self,
+        indent: usize,
+        label: &str,
+        painted: &str,
+        span: Option<&Range<usize>>,
+    ) -> io::Result<()> {
         let mark = span.map(|s| self.mark(s)).unwrap_or_default();
-        let label = format!("{label:<LABEL_WIDTH$}");
+        let label = format!("{:<LABEL_WIDTH$}", terminal(label));
         writeln!(
             self.out,
-            "{}{} {value}{mark}",
+            "{}{} {painted}{mark}",
             " ".repeat(indent),
             self.p.dim(&label)
         )
@@ -339,7 +354,7 @@ impl Show<'_, '_> {
             "  {} {} {}",
             self.p.bold("Account"),
             self.p.dim(&format!("(line {})", account.line)),
-            head.join(", ")
+            Shown(&head.join(", "))
         )?;
         for (label, value) in [
             ("AccountType", &account.account_type),
@@ -384,7 +399,7 @@ impl Show<'_, '_> {
             "    {} {}{} {}{}",
             self.p.bold("Protocol"),
             self.p.bold(kind),
-            endpoint,
+            Shown(&endpoint),
             self.p.dim(&format!("(line {})", protocol.line)),
             self.mark(&protocol.tag)
         )?;
@@ -403,7 +418,7 @@ impl Show<'_, '_> {
             }
         }
         if let Some(security) = &protocol.security {
-            self.row(
+            self.row_painted(
                 6,
                 "→ Security",
                 &format!(
@@ -420,9 +435,9 @@ impl Show<'_, '_> {
                     self.p.paint(&smtp.sentence, Style::new().green())
                 }
                 Some(true) | None => self.p.paint(&smtp.sentence, Style::new().red()),
-                Some(false) => smtp.sentence.clone(),
+                Some(false) => terminal(&smtp.sentence).into_owned(),
             };
-            self.row(6, "→ Credentials", &sentence, None)?;
+            self.row_painted(6, "→ Credentials", &sentence, None)?;
         }
         if !protocol.defaults.is_empty() {
             let text = protocol
@@ -431,7 +446,7 @@ impl Show<'_, '_> {
                 .map(|(name, value)| format!("{name} {value}"))
                 .collect::<Vec<_>>()
                 .join(", ");
-            self.row(6, "→ Defaults", &self.p.dim(&text), None)?;
+            self.row_painted(6, "→ Defaults", &self.p.dim(&text), None)?;
         }
         Ok(())
     }

@@ -4,7 +4,7 @@ use std::io::{self, Write};
 
 use serde_json::{Map, Value as Json, json};
 
-use super::{FileResult, Summary};
+use super::{FileResult, IO_ERROR, Summary, Unreadable};
 use crate::finding::Located;
 use crate::report::{AccountReport, DocumentReport, ErrorReport, ProtocolReport, Setting, Value};
 
@@ -39,12 +39,30 @@ pub fn write_jsonl(out: &mut dyn Write, file: &FileResult) -> io::Result<()> {
     Ok(())
 }
 
+/// An input that could not be read, in the JSONL shape (rule `io-error`, at 1:1).
+pub fn write_unreadable_line(out: &mut dyn Write, unreadable: &Unreadable) -> io::Result<()> {
+    let line = json!({
+        "path": unreadable.path,
+        "line": 1,
+        "column": 1,
+        "end_line": 1,
+        "end_column": 1,
+        "severity": "error",
+        "rule": IO_ERROR,
+        "message": unreadable.message,
+    });
+    serde_json::to_writer(&mut *out, &line)?;
+    out.write_all(b"\n")
+}
+
 pub fn summary(summary: &Summary) -> Json {
     json!({
         "files": summary.files,
         "errors": summary.errors,
         "warnings": summary.warnings,
         "infos": summary.infos,
+        "unreadable": summary.unreadable,
+        "skipped": summary.skipped,
     })
 }
 
@@ -54,6 +72,8 @@ pub fn summary(summary: &Summary) -> Json {
 #[derive(Debug, Default)]
 pub struct DocumentWriter {
     files: usize,
+    /// Inputs that could not be read: listed after the files (few, so held back).
+    unreadable: Vec<Unreadable>,
 }
 
 impl DocumentWriter {
@@ -80,13 +100,25 @@ impl DocumentWriter {
         write_with_findings(out, &show_file(file), file)
     }
 
+    /// Notes an input that could not be read (written by `finish`, under `unreadable`).
+    pub fn unreadable(&mut self, unreadable: &Unreadable) {
+        self.unreadable.push(unreadable.clone());
+    }
+
     pub fn finish(&mut self, out: &mut dyn Write, totals: &Summary) -> io::Result<()> {
         if self.files == 0 {
             write!(out, "{{\"version\":{SCHEMA_VERSION},\"files\":[")?;
         } else {
             out.write_all(b"\n")?;
         }
-        out.write_all(b"],\"summary\":")?;
+        out.write_all(b"],\"unreadable\":")?;
+        let unreadable: Vec<Json> = self
+            .unreadable
+            .iter()
+            .map(|u| json!({"path": u.path, "message": u.message}))
+            .collect();
+        serde_json::to_writer(&mut *out, &unreadable)?;
+        out.write_all(b",\"summary\":")?;
         serde_json::to_writer(&mut *out, &summary(totals))?;
         out.write_all(b"}\n")
     }

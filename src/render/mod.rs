@@ -2,6 +2,7 @@
 //! anything about the verdict.
 
 pub mod concise;
+pub mod escape;
 pub mod github;
 pub mod gitlab;
 pub mod human;
@@ -15,8 +16,23 @@ use crate::finding::{Located, Severity};
 #[derive(Debug)]
 pub struct FileResult {
     pub path: String,
+    /// The path as the system has it, when it is not UTF-8 (`path` then shows it with U+FFFD):
+    /// formats that encode bytes (SARIF's URIs) use this.
+    pub raw_path: Option<std::path::PathBuf>,
     pub analysis: Analysis,
 }
+
+/// An input that could not be read (missing, unreadable, over `--max-size`, a directory that
+/// cannot be listed): every format reports it, and the run exits 2.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unreadable {
+    pub path: String,
+    pub message: String,
+}
+
+/// The pseudo-rule under which formats that carry findings only report an unreadable input (as
+/// ruff does), at line 1, column 1.
+pub const IO_ERROR: &str = "io-error";
 
 /// Counts over every file.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -25,6 +41,10 @@ pub struct Summary {
     pub errors: usize,
     pub warnings: usize,
     pub infos: usize,
+    /// Paths that could not be read.
+    pub unreadable: usize,
+    /// XML files of another kind found by walking, not judged.
+    pub skipped: usize,
 }
 
 impl Summary {
@@ -49,7 +69,28 @@ impl Summary {
         if self.infos > 0 {
             parts.push(plural(self.infos, "info"));
         }
-        format!("{} in {}", parts.join(", "), plural(self.files, "file"))
+        format!(
+            "{} in {}{}",
+            parts.join(", "),
+            plural(self.files, "file"),
+            self.aside()
+        )
+    }
+
+    /// "; 1 path could not be read; 3 other XML files skipped", or nothing.
+    pub fn aside(&self) -> String {
+        let mut text = String::new();
+        match self.unreadable {
+            0 => {}
+            1 => text.push_str("; 1 path could not be read"),
+            n => text.push_str(&format!("; {n} paths could not be read")),
+        }
+        match self.skipped {
+            0 => {}
+            1 => text.push_str("; 1 other XML file skipped"),
+            n => text.push_str(&format!("; {n} other XML files skipped")),
+        }
+        text
     }
 }
 

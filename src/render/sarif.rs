@@ -1,10 +1,11 @@
 //! SARIF 2.1.0: the rule catalogue as `tool.driver.rules`, one result per finding.
 
 use std::io::{self, Write};
+use std::path::{Path, PathBuf};
 
 use serde_json::{Value as Json, json};
 
-use super::FileResult;
+use super::{FileResult, Unreadable};
 use crate::finding::Severity;
 use crate::rules::RULES;
 
@@ -16,30 +17,144 @@ fn level(severity: Severity) -> &'static str {
     }
 }
 
-/// A relative URI reference for a path: forward slashes, reserved bytes percent-encoded.
-pub fn uri(path: &str) -> String {
-    let path = path.replace('\\', "/");
-    let path = path.strip_prefix("./").unwrap_or(&path);
-    let mut out = String::with_capacity(path.len());
-    for byte in path.bytes() {
+/// Percent-encodes path bytes for a URI: unreserved characters and `/` stay, every other byte
+/// (a non-UTF-8 one included) becomes `%XX`.
+fn encode(out: &mut String, bytes: &[u8]) {
+    for &byte in bytes {
         if byte.is_ascii_alphanumeric() || b"-._~/".contains(&byte) {
             out.push(byte as char);
         } else {
             out.push_str(&format!("%{byte:02X}"));
         }
     }
-    out
+}
+
+/// The components of a path's bytes with `.` and empty ones dropped and `..` applied; `false`
+/// when a `..` climbed above the start.
+fn normalise(bytes: &[u8]) -> (Vec<&[u8]>, bool) {
+    let mut parts: Vec<&[u8]> = Vec::new();
+    let mut inside = true;
+    for part in bytes.split(|&b| b == b'/' || (cfg!(windows) && b == b'\\')) {
+        match part {
+            b"" | b"." => {}
+            b".." => {
+                if parts.pop().is_none() {
+                    inside = false;
+                }
+            }
+            part => parts.push(part),
+        }
+    }
+    (parts, inside)
+}
+
+fn path_bytes<'p>(path: &'p str, raw: Option<&'p Path>) -> std::borrow::Cow<'p, [u8]> {
+    #[cfg(unix)]
+    if let Some(raw) = raw {
+        use std::os::unix::ffi::OsStrExt;
+        return std::borrow::Cow::Borrowed(raw.as_os_str().as_bytes());
+    }
+    let _ = raw;
+    std::borrow::Cow::Borrowed(path.as_bytes())
+}
+
+/// A SARIF `artifactLocation` for a path as given: relative to `%SRCROOT%` (the working
+/// directory, `base`) and normalised when it lies below it, an absolute `file://` URI otherwise.
+pub fn location_in(base: Option<&Path>, path: &str, raw: Option<&Path>) -> Json {
+    let bytes = path_bytes(path, raw);
+    let absolute = bytes.first() == Some(&b'/');
+    let base_bytes = base.map(|b| b.to_string_lossy().into_owned().into_bytes());
+    let (base_parts, _) = normalise(base_bytes.as_deref().unwrap_or(b""));
+    let (parts, inside) = normalise(&bytes);
+    let relative: Option<Vec<&[u8]>> = if absolute {
+        base.filter(|_| parts.starts_with(&base_parts))
+            .map(|_| parts[base_parts.len()..].to_vec())
+    } else if inside {
+        Some(parts.clone())
+    } else {
+        None
+    };
+    let mut uri = String::new();
+    match relative {
+        Some(rest) => {
+            encode(&mut uri, &rest.join(&b'/'));
+            json!({"uri": uri, "uriBaseId": "%SRCROOT%"})
+        }
+        None => {
+            // Outside the working directory: where it is, as an absolute URI.
+            let joined: Vec<u8>;
+            let whole = if absolute {
+                parts
+            } else {
+                joined = [base_bytes.unwrap_or_default().as_slice(), b"/", &bytes].concat();
+                normalise(&joined).0
+            };
+            uri.push_str("file:///");
+            encode(&mut uri, &whole.join(&b'/'));
+            json!({"uri": uri})
+        }
+    }
+}
+
+/// The `file://` URI of a directory, ending in `/` (SARIF's base URIs must).
+fn directory_uri(dir: &Path) -> String {
+    let bytes = dir.to_string_lossy().into_owned().into_bytes();
+    let (parts, _) = normalise(&bytes);
+    let mut uri = String::from("file:///");
+    encode(&mut uri, &parts.join(&b'/'));
+    if !uri.ends_with('/') {
+        uri.push('/');
+    }
+    uri
 }
 
 /// Streams a SARIF 2.1.0 log: the header with the rule catalogue, each result as its file
 /// arrives, then the closing brackets. Nothing is held back.
 #[derive(Debug, Default)]
 pub struct SarifWriter {
+    /// The working directory (`%SRCROOT%`): paths below it are written relative to it.
+    base: Option<PathBuf>,
     started: bool,
     results: usize,
+    /// Inputs that could not be read: the run's invocation says it did not succeed, and why.
+    unreadable: Vec<Unreadable>,
+}
+
+/// `use-pop-auth-without-pop3` → `UsePopAuthWithoutPop3`: SARIF's name for people, distinct
+/// from the stable id.
+pub fn display_name(rule: &str) -> String {
+    rule.split('-')
+        .map(|word| {
+            let mut chars = word.chars();
+            chars
+                .next()
+                .map(|first| first.to_ascii_uppercase().to_string() + chars.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// Where a rule is documented: its section of docs/rules.md in the repository.
+pub fn help_uri(rule: &str) -> String {
+    format!(
+        "{}/blob/main/docs/rules.md#{rule}",
+        env!("CARGO_PKG_REPOSITORY").trim_end_matches('/')
+    )
 }
 
 impl SarifWriter {
+    /// A writer whose relative paths are relative to `base` (the working directory).
+    pub fn new(base: Option<PathBuf>) -> SarifWriter {
+        SarifWriter {
+            base,
+            ..SarifWriter::default()
+        }
+    }
+
+    fn location(&self, path: &str, raw: Option<&Path>) -> Json {
+        location_in(self.base.as_deref(), path, raw)
+    }
+
     fn start(&mut self, out: &mut dyn Write) -> io::Result<()> {
         if self.started {
             return Ok(());
@@ -50,7 +165,8 @@ impl SarifWriter {
             .map(|rule| {
                 json!({
                     "id": rule.name,
-                    "name": rule.name,
+                    "name": display_name(rule.name),
+                    "helpUri": help_uri(rule.name),
                     "shortDescription": {"text": rule.summary},
                     "fullDescription": {"text": rule.explanation},
                     "help": {"text": format!(
@@ -72,14 +188,23 @@ impl SarifWriter {
               \"runs\":[{\"tool\":{\"driver\":",
         )?;
         serde_json::to_writer(&mut *out, &driver)?;
-        out.write_all(b"},\"columnKind\":\"unicodeCodePoints\",\"results\":[\n")
+        out.write_all(b"},")?;
+        if let Some(base) = &self.base {
+            out.write_all(b"\"originalUriBaseIds\":")?;
+            serde_json::to_writer(
+                &mut *out,
+                &json!({"%SRCROOT%": {"uri": directory_uri(base)}}),
+            )?;
+            out.write_all(b",")?;
+        }
+        out.write_all(b"\"columnKind\":\"unicodeCodePoints\",\"results\":[\n")
     }
 
     pub fn file(&mut self, out: &mut dyn Write, file: &FileResult) -> io::Result<()> {
         self.start(out)?;
-        let uri = uri(&file.path);
+        let location = self.location(&file.path, file.raw_path.as_deref());
         for f in &file.analysis.findings {
-            let index = RULES.iter().position(|r| r.name == f.rule).unwrap_or(0);
+            let index = crate::rules::index(f.rule).unwrap_or(0);
             let message = match &f.help {
                 Some(help) => format!("{} (help: {help})", f.message),
                 None => f.message.clone(),
@@ -91,7 +216,7 @@ impl SarifWriter {
                 "message": {"text": message},
                 "locations": [{
                     "physicalLocation": {
-                        "artifactLocation": {"uri": uri, "uriBaseId": "%SRCROOT%"},
+                        "artifactLocation": location,
                         "region": {
                             "startLine": f.line,
                             "startColumn": f.column,
@@ -110,17 +235,85 @@ impl SarifWriter {
         Ok(())
     }
 
+    /// Notes an input that could not be read: a notification, and an unsuccessful execution
+    /// (a code-scanning service must not read the missing results as "everything fixed").
+    pub fn unreadable(&mut self, unreadable: &Unreadable) {
+        self.unreadable.push(unreadable.clone());
+    }
+
     pub fn finish(&mut self, out: &mut dyn Write) -> io::Result<()> {
         self.start(out)?;
-        out.write_all(b"\n]}]}\n")
+        let notifications: Vec<Json> = self
+            .unreadable
+            .iter()
+            .map(|u| {
+                json!({
+                    "level": "error",
+                    "message": {"text": format!("cannot read {}: {}", u.path, u.message)},
+                    "locations": [{"physicalLocation": {"artifactLocation": self.location(&u.path, None)}}],
+                })
+            })
+            .collect();
+        let invocation = json!({
+            "executionSuccessful": notifications.is_empty(),
+            "toolExecutionNotifications": notifications,
+        });
+        out.write_all(b"\n],\"invocations\":[")?;
+        serde_json::to_writer(&mut *out, &invocation)?;
+        out.write_all(b"]}]}\n")
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    fn uri(base: &str, path: &str) -> String {
+        let location = location_in(Some(Path::new(base)), path, None);
+        let uri = location["uri"].as_str().unwrap().to_string();
+        match location.get("uriBaseId") {
+            Some(_) => uri,
+            None => format!("(absolute) {uri}"),
+        }
+    }
+
     #[test]
-    fn uris_are_relative_and_encoded() {
-        assert_eq!(super::uri("./a b/c%.xml"), "a%20b/c%25.xml");
-        assert_eq!(super::uri("dir\\x.xml"), "dir/x.xml");
+    fn uris_below_the_working_directory_are_relative_and_normalised() {
+        assert_eq!(uri("/work", "./a b/c%.xml"), "a%20b/c%25.xml");
+        assert_eq!(uri("/work", ".//fixtures/x.xml"), "fixtures/x.xml");
+        assert_eq!(uri("/work", "a/../b/./x.xml"), "b/x.xml");
+        assert_eq!(uri("/work", "/work/sub/x.xml"), "sub/x.xml");
+        assert_eq!(uri("/work", "é.xml"), "%C3%A9.xml");
+    }
+
+    #[test]
+    fn uris_outside_it_are_absolute_file_uris() {
+        assert_eq!(uri("/work", "/etc/x.xml"), "(absolute) file:///etc/x.xml");
+        assert_eq!(
+            uri("/work/repo", "../x.xml"),
+            "(absolute) file:///work/x.xml"
+        );
+        assert_eq!(
+            uri("/work", "/workshop/x.xml"),
+            "(absolute) file:///workshop/x.xml"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn non_utf8_bytes_are_encoded_as_bytes() {
+        use std::os::unix::ffi::OsStrExt;
+        let raw = Path::new(std::ffi::OsStr::from_bytes(b"caf\xe9.xml"));
+        let location = location_in(Some(Path::new("/work")), "caf\u{fffd}.xml", Some(raw));
+        assert_eq!(location["uri"], "caf%E9.xml");
+    }
+
+    #[test]
+    fn rule_names_for_people() {
+        assert_eq!(
+            display_name("use-pop-auth-without-pop3"),
+            "UsePopAuthWithoutPop3"
+        );
+        assert!(help_uri("invalid-on-off").ends_with("docs/rules.md#invalid-on-off"));
     }
 }

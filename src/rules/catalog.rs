@@ -15,6 +15,9 @@ pub struct Rule {
     pub bad: &'static [u8],
     /// The same document fixed: a near miss on which the rule must stay silent.
     pub good: &'static [u8],
+    /// Off unless selected by name (or `all`): what it reports is correct and needs no action,
+    /// so it is only for readers who want to know.
+    pub opt_in: bool,
 }
 
 pub const FAMILIES: &[&str] = &[
@@ -28,12 +31,33 @@ pub const FAMILIES: &[&str] = &[
 ];
 
 pub fn lookup(name: &str) -> Option<&'static Rule> {
-    RULES.iter().find(|r| r.name == name)
+    index(name).map(|i| &RULES[i])
+}
+
+/// The rule's position in [`RULES`] (binary search over the names, sorted once).
+pub fn index(name: &str) -> Option<usize> {
+    static SORTED: std::sync::OnceLock<Vec<(&'static str, usize)>> = std::sync::OnceLock::new();
+    let sorted = SORTED.get_or_init(|| {
+        let mut names: Vec<_> = RULES.iter().enumerate().map(|(i, r)| (r.name, i)).collect();
+        names.sort_unstable();
+        names
+    });
+    sorted
+        .binary_search_by(|(n, _)| (*n).cmp(name))
+        .ok()
+        .map(|at| sorted[at].1)
 }
 
 macro_rules! rule {
+    (opt_in $name:literal, $family:literal, $severity:ident, $summary:literal, $explanation:literal) => {
+        Rule {
+            opt_in: true,
+            ..rule!($name, $family, $severity, $summary, $explanation)
+        }
+    };
     ($name:literal, $family:literal, $severity:ident, $summary:literal, $explanation:literal) => {
         Rule {
+            opt_in: false,
             name: $name,
             family: $family,
             severity: Severity::$severity,
@@ -212,7 +236,7 @@ pub static RULES: &[Rule] = &[
          (mobilesync) element in an Outlook document. Clients of this kind of document do not read it."
     ),
     rule!(
-        "undocumented-element",
+        opt_in "undocumented-element",
         "structure",
         Info,
         "an element Exchange emits that the POX reference does not document",
@@ -448,7 +472,7 @@ pub static RULES: &[Rule] = &[
          case: Exchange writes `Ntlm`). An unknown package leaves the client unable to authenticate."
     ),
     rule!(
-        "undocumented-auth-package",
+        opt_in "undocumented-auth-package",
         "value",
         Info,
         "AuthPackage Anonymous",

@@ -11,7 +11,7 @@ mod values;
 
 pub use values::is_email;
 
-pub use catalog::{FAMILIES, RULES, Rule, lookup, markdown};
+pub use catalog::{FAMILIES, RULES, Rule, index, lookup, markdown};
 
 use crate::finding::Finding;
 use crate::model::Model;
@@ -114,11 +114,28 @@ pub fn check_contents(model: &Model<'_>, text: &str, threads: Threads) -> Vec<Fi
     ctx.findings
 }
 
-/// Which rules are on: `--select` and `--ignore` with rule names or family names.
-#[derive(Debug, Clone, Default)]
+/// Which rules are on: a set of rules, built in layers (defaults, then the configuration
+/// file, then the command line), each of which may replace the set (`select`), add to it
+/// (`extend-select`) or take from it (`ignore`). A selector is a rule name, a family name or
+/// `all`; opt-in rules join only when named or by `all`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Selection {
-    select: Vec<String>,
-    ignore: Vec<String>,
+    enabled: u128,
+}
+
+const _: () = assert!(RULES.len() <= 128, "Selection holds one bit per rule");
+
+impl Default for Selection {
+    /// Every rule but the opt-in ones.
+    fn default() -> Selection {
+        let mut enabled = 0;
+        for (i, rule) in RULES.iter().enumerate() {
+            if !rule.opt_in {
+                enabled |= 1 << i;
+            }
+        }
+        Selection { enabled }
+    }
 }
 
 /// A selector that names no rule and no family, with the closest valid name.
@@ -139,21 +156,84 @@ impl std::fmt::Display for UnknownSelector {
 }
 
 impl Selection {
+    /// The default set with `select` (when not empty) replacing it and `ignore` taken away.
     pub fn new(select: &[String], ignore: &[String]) -> Result<Selection, UnknownSelector> {
-        for given in select.iter().chain(ignore) {
-            validate_selector(given)?;
+        let mut selection = Selection::default();
+        if !select.is_empty() {
+            selection.select(select)?;
         }
-        Ok(Selection {
-            select: select.to_vec(),
-            ignore: ignore.to_vec(),
-        })
+        selection.ignore(ignore)?;
+        Ok(selection)
+    }
+
+    /// Exactly the rules the selectors name.
+    pub fn select(&mut self, selectors: &[String]) -> Result<(), UnknownSelector> {
+        self.enabled = mask(selectors)?;
+        Ok(())
+    }
+
+    /// Adds the rules the selectors name.
+    pub fn extend(&mut self, selectors: &[String]) -> Result<(), UnknownSelector> {
+        self.enabled |= mask(selectors)?;
+        Ok(())
+    }
+
+    /// Removes the rules the selectors name (opt-in ones included).
+    pub fn ignore(&mut self, selectors: &[String]) -> Result<(), UnknownSelector> {
+        let mut removed = mask(selectors)?;
+        for selector in selectors {
+            if FAMILIES.contains(&selector.as_str()) {
+                removed |= family_mask(selector, true);
+            }
+        }
+        self.enabled &= !removed;
+        Ok(())
     }
 
     pub fn enabled(&self, rule: &Rule) -> bool {
-        let matches = |s: &String| s == "all" || s == rule.name || s == rule.family;
-        (self.select.is_empty() || self.select.iter().any(matches))
-            && !self.ignore.iter().any(matches)
+        index(rule.name).is_some_and(|i| self.enabled_at(i))
     }
+
+    /// Whether the rule at this position of `RULES` is on.
+    pub fn enabled_at(&self, index: usize) -> bool {
+        index < 128 && self.enabled & (1 << index) != 0
+    }
+
+    /// The names of the rules that are on, in catalogue order.
+    pub fn names(&self) -> impl Iterator<Item = &'static str> + '_ {
+        RULES
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| self.enabled_at(*i))
+            .map(|(_, r)| r.name)
+    }
+}
+
+/// The rules the selectors name: a rule by name (opt-in or not), a family's default rules, or
+/// `all` for every rule.
+fn mask(selectors: &[String]) -> Result<u128, UnknownSelector> {
+    let mut bits = 0;
+    for selector in selectors {
+        validate_selector(selector)?;
+        if selector == "all" {
+            bits |= !0u128 >> (128 - RULES.len());
+        } else if let Some(i) = index(selector) {
+            bits |= 1 << i;
+        } else {
+            bits |= family_mask(selector, false);
+        }
+    }
+    Ok(bits)
+}
+
+fn family_mask(family: &str, with_opt_in: bool) -> u128 {
+    let mut bits = 0;
+    for (i, rule) in RULES.iter().enumerate() {
+        if rule.family == family && (with_opt_in || !rule.opt_in) {
+            bits |= 1 << i;
+        }
+    }
+    bits
 }
 
 pub fn validate_selector(given: &str) -> Result<(), UnknownSelector> {

@@ -427,18 +427,24 @@ pub fn is_https_url(value: &str) -> bool {
             .is_some_and(|s| s.eq_ignore_ascii_case("https://"))
 }
 
+/// local@domain: one `@` (an unquoted local part cannot hold another), no whitespace, control
+/// or special characters, and a domain of non-empty labels of letters, digits and hyphens.
 pub fn is_email(value: &str) -> bool {
     let Some((local, domain)) = value.rsplit_once('@') else {
         return false;
     };
-    if local.is_empty() || domain.is_empty() || domain.starts_with('.') || domain.ends_with('.') {
+    if local.is_empty()
+        || local.contains('@')
+        || domain.is_empty()
+        || domain.split('.').any(str::is_empty)
+    {
         return false;
     }
     // Bytes an address never holds unquoted (a `matches!`: one bit test, not ten compares).
     let special = |b: u8| {
         matches!(
             b,
-            b'<' | b'>' | b'(' | b')' | b'[' | b']' | b',' | b';' | b':' | b'"'
+            b'<' | b'>' | b'(' | b')' | b'[' | b']' | b',' | b';' | b':' | b'"' | 0..=0x1f | 0x7f
         )
     };
     // Byte by byte when ASCII (the usual case); by character otherwise, so that Unicode
@@ -453,7 +459,7 @@ pub fn is_email(value: &str) -> bool {
     } else {
         !value
             .chars()
-            .any(|c| c.is_whitespace() || c.is_ascii() && special(c as u8))
+            .any(|c| c.is_whitespace() || c.is_control() || c.is_ascii() && special(c as u8))
             && domain
                 .chars()
                 .all(|c| c.is_alphanumeric() || c == '.' || c == '-')
@@ -543,6 +549,13 @@ mod tests {
         assert!(is_email("jörg@bücher.example"));
         assert!(!is_email("jörg\u{a0}x@bücher.example")); // no-break space
         assert!(!is_email("jörg@bücher.example;"));
+        // One @, labels that are not empty, no control characters.
+        assert!(!is_email("me@@example.com"));
+        assert!(!is_email("a@b@c.com"));
+        assert!(!is_email("me@example..com"));
+        assert!(!is_email("a\u{1}b@c.d"));
+        assert!(!is_email("ä\u{85}b@c.d"));
+        assert!(is_email("a&b@example.com"));
     }
 
     #[test]

@@ -4,8 +4,32 @@
 use crate::analyze::Analysis;
 use crate::render::{self, FileResult, human::Painter};
 
-/// Every position lies inside the input, ends do not come before starts, and every renderer
-/// accepts the result.
+/// Output bytes allowed per input byte, in every format (plus [`OUTPUT_ALLOWANCE`]): the
+/// output grows linearly with the input, whatever its shape.
+pub const MAX_OUTPUT_PER_INPUT_BYTE: usize = 64;
+
+/// Output allowed whatever the input's size: a one-line input still gets a finding with its
+/// message, help and snippet.
+pub const OUTPUT_ALLOWANCE: usize = 16 * 1024;
+
+/// Counts what is written.
+#[derive(Default)]
+struct Count(usize);
+
+impl std::io::Write for Count {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0 += buf.len();
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Every position lies inside the input, ends do not come before starts, every renderer
+/// accepts the result, text formats let nothing from the input reach a terminal raw, and no
+/// format writes more than [`MAX_OUTPUT_PER_INPUT_BYTE`] bytes per input byte.
 pub fn assert_sound(analysis: Analysis) {
     let lines = analysis.index().line_count();
     // (line, width in characters) of the last line measured: findings come sorted, so one
@@ -71,6 +95,48 @@ pub fn assert_sound(analysis: Analysis) {
         "one annotation line per finding"
     );
     render::json::write_jsonl(&mut sink, &file).unwrap();
+    let limit = file.analysis.len * MAX_OUTPUT_PER_INPUT_BYTE + OUTPUT_ALLOWANCE;
+    let sizes: [(&str, &dyn Fn(&mut Count)); 7] = [
+        ("human check", &|out| {
+            render::human::write_check_file(out, Painter { color: true }, &file).unwrap()
+        }),
+        ("human show", &|out| {
+            render::human::write_show_file(out, Painter { color: true }, &file, false).unwrap()
+        }),
+        ("concise", &|out| render::concise::write_file(out, &file).unwrap()),
+        ("jsonl", &|out| render::json::write_jsonl(out, &file).unwrap()),
+        ("show json", &|out| {
+            render::json::DocumentWriter::default()
+                .show_file(out, &file)
+                .unwrap()
+        }),
+        ("sarif", &|out| {
+            // Without the rule catalogue every log starts with.
+            let mut empty = Count::default();
+            render::sarif::SarifWriter::default()
+                .finish(&mut empty)
+                .unwrap();
+            let mut sarif = render::sarif::SarifWriter::default();
+            sarif.file(out, &file).unwrap();
+            sarif.finish(out).unwrap();
+            out.0 -= empty.0;
+        }),
+        ("gitlab", &|out| {
+            render::gitlab::GitlabWriter::default()
+                .file(out, &file)
+                .unwrap()
+        }),
+    ];
+    for (format, write) in sizes {
+        let mut count = Count::default();
+        write(&mut count);
+        assert!(
+            count.0 <= limit,
+            "{format}: {} bytes of output for {} bytes of input",
+            count.0,
+            file.analysis.len
+        );
+    }
     let mut json = render::json::DocumentWriter::default();
     json.show_file(&mut sink, &file).unwrap();
     json.check_file(&mut sink, &file).unwrap();

@@ -252,7 +252,10 @@ impl Builder<'_> {
                 absent("CertPrincipalName"),
                 protocol.get(Slot::Server),
             ) {
-                defaults.push(("CertPrincipalName", format!("msstd:{}", server.value())));
+                defaults.push((
+                    "CertPrincipalName",
+                    format!("msstd:{}", shorten(server.value())),
+                ));
             }
             if absent("DomainName") {
                 defaults.push((
@@ -346,10 +349,13 @@ impl Builder<'_> {
             },
             SmtpCredentials::FromPop3(leaf, Some(pop3)) => {
                 let pop_line = self.position(pop3.node).0;
-                let server = pop3.get(Slot::Server).map_or("(no server)", Leaf::value);
+                // Quoted shortened: every SMTP Protocol repeats it (output stays linear).
+                let server = pop3
+                    .get(Slot::Server)
+                    .map_or("(no server)".into(), |s| shorten(s.value()));
                 let port = pop3
                     .get(Slot::Port)
-                    .map(|p| format!(":{}", p.value()))
+                    .map(|p| format!(":{}", shorten(p.value())))
                     .unwrap_or_default();
                 SmtpCredentialsReport {
                     uses_pop3: Some(true),
@@ -373,10 +379,32 @@ impl Builder<'_> {
                 pop3_line: None,
                 sentence: format!(
                     "unclear: UsePOPAuth is {:?} (line {}), neither on nor off",
-                    leaf.value(),
+                    shorten(leaf.value()),
                     line_of(leaf)
                 ),
             },
+        }
+    }
+}
+
+/// Values longer than this are shortened where the report repeats them (a value is shown whole
+/// once, in its own row): output then stays a small multiple of the input, whatever the input.
+pub const MAX_QUOTED: usize = 80;
+
+/// `value`, or its first characters, `…` and its length when it is longer than [`MAX_QUOTED`].
+pub fn shorten(value: &str) -> std::borrow::Cow<'_, str> {
+    match value.char_indices().nth(MAX_QUOTED) {
+        None => std::borrow::Cow::Borrowed(value),
+        Some((cut, _)) => {
+            let keep = value[..cut]
+                .char_indices()
+                .nth(MAX_QUOTED - 20)
+                .map_or(cut, |(i, _)| i);
+            std::borrow::Cow::Owned(format!(
+                "{}… ({} characters)",
+                &value[..keep],
+                value.chars().count()
+            ))
         }
     }
 }

@@ -86,6 +86,17 @@ pub fn other_root(text: &str) -> Option<&str> {
     }
 }
 
+/// More namespaces than this in scope at one element are refused before parsing: the parser
+/// copies the namespaces in scope into every element that declares one, so nesting many
+/// declarations costs time growing with the square (or cube) of their number. Autodiscover
+/// documents have one to three.
+pub const MAX_NAMESPACES_IN_SCOPE: usize = 32;
+
+/// The parser's copying of namespaces in scope, summed over the elements that declare one, is
+/// held under this: a document redeclaring its namespaces on every element stays accepted, one
+/// built to make the parser copy billions of entries does not.
+pub const MAX_NAMESPACE_COPIES: usize = 2_000_000;
+
 /// Parses with DTDs disallowed (no entity expansion, nothing fetched).
 pub fn parse(text: &str) -> Result<XmlDocument<'_>, Finding> {
     if let Some((count, at)) = crowded_tag(text, MAX_ATTRIBUTES) {
@@ -97,6 +108,21 @@ pub fn parse(text: &str) -> Result<XmlDocument<'_>, Finding> {
                  {MAX_ATTRIBUTES} per element (Autodiscover elements have at most two)"
             ),
         ));
+    }
+    if let Some(crowded) = crowded_namespaces(text) {
+        let message = match crowded {
+            Crowded::InScope { count, .. } => format!(
+                "an element with {count} namespace declarations in scope; adinspect analyses at \
+                 most {MAX_NAMESPACES_IN_SCOPE} (Autodiscover documents use one to three)"
+            ),
+            Crowded::Copies { elements, .. } => format!(
+                "namespaces redeclared on {elements} nested elements with many in scope: more \
+                 namespace bookkeeping than adinspect analyses (Autodiscover documents declare \
+                 their namespaces once)"
+            ),
+        };
+        let at = crowded.at();
+        return Err(Finding::new("input-too-complex", at..at + 1, message));
     }
     roxmltree::Document::parse_with_options(text, options()).map_err(|err| {
         // The line index is built here, on the error path only: most inputs never need one.
@@ -189,6 +215,144 @@ pub fn crowded_tag(text: &str, limit: usize) -> Option<(usize, usize)> {
             }
             if count > limit {
                 return Some((count, start));
+            }
+            i = j;
+        }
+        if i >= bytes.len() {
+            break;
+        }
+    }
+    None
+}
+
+/// Why [`crowded_namespaces`] refused an input, and where (the offset of the element's `<`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Crowded {
+    InScope { count: usize, at: usize },
+    Copies { elements: usize, at: usize },
+}
+
+impl Crowded {
+    pub fn at(self) -> usize {
+        match self {
+            Crowded::InScope { at, .. } | Crowded::Copies { at, .. } => at,
+        }
+    }
+}
+
+/// The first element where the namespace declarations in scope pass
+/// [`MAX_NAMESPACES_IN_SCOPE`], or where the parser's copying of them passes
+/// [`MAX_NAMESPACE_COPIES`]. One linear pass over the tags (comments, CDATA, processing
+/// instructions and quoted values skipped), only when the text holds more `xmlns` than could
+/// ever be a problem.
+pub fn crowded_namespaces(text: &str) -> Option<Crowded> {
+    let bytes = text.as_bytes();
+    if memchr::memmem::find_iter(bytes, b"xmlns")
+        .take(MAX_NAMESPACES_IN_SCOPE + 1)
+        .count()
+        <= MAX_NAMESPACES_IN_SCOPE
+    {
+        return None; // never more in scope than in the whole text; copies stay tiny
+    }
+    let after = |from: usize, needle: &[u8]| {
+        memchr::memmem::find(&bytes[from.min(bytes.len())..], needle)
+            .map_or(bytes.len(), |p| from + p + needle.len())
+    };
+    let space = |b: u8| b.is_ascii_whitespace();
+    // Declarations made by each open element, innermost last.
+    let mut open: Vec<u32> = Vec::new();
+    let (mut in_scope, mut copies, mut declaring) = (0usize, 0usize, 0usize);
+    let mut i = 0;
+    while let Some(found) = memchr::memchr(b'<', &bytes[i..]) {
+        let start = i + found;
+        let rest = &bytes[start..];
+        if rest.starts_with(b"<!--") {
+            i = after(start + 4, b"-->");
+        } else if rest.starts_with(b"<![CDATA[") {
+            i = after(start + 9, b"]]>");
+        } else if rest.starts_with(b"<?") {
+            i = after(start + 2, b"?>");
+        } else if rest.starts_with(b"<!") {
+            i = after(start + 2, b">");
+        } else if rest.starts_with(b"</") {
+            if let Some(declared) = open.pop() {
+                in_scope -= declared as usize;
+            }
+            i = after(start + 2, b">");
+        } else {
+            // A start tag: its name, then attributes up to `>` or `/>`.
+            let mut j = start + 1;
+            while j < bytes.len() && !space(bytes[j]) && !matches!(bytes[j], b'>' | b'/' | b'<') {
+                j += 1;
+            }
+            let mut declared = 0usize;
+            let mut self_closing = false;
+            while j < bytes.len() {
+                match bytes[j] {
+                    b if space(b) => j += 1,
+                    b'>' => {
+                        j += 1;
+                        break;
+                    }
+                    b'/' if bytes.get(j + 1) == Some(&b'>') => {
+                        j += 2;
+                        self_closing = true;
+                        break;
+                    }
+                    b'<' => break, // not well-formed; the parser will say so
+                    _ => {
+                        let name_start = j;
+                        while j < bytes.len()
+                            && !space(bytes[j])
+                            && !matches!(bytes[j], b'=' | b'>' | b'/' | b'<')
+                        {
+                            j += 1;
+                        }
+                        let name = &bytes[name_start..j];
+                        if name == b"xmlns" || name.starts_with(b"xmlns:") {
+                            declared += 1;
+                        }
+                        while j < bytes.len() && space(bytes[j]) {
+                            j += 1;
+                        }
+                        if bytes.get(j) == Some(&b'=') {
+                            j += 1;
+                            while j < bytes.len() && space(bytes[j]) {
+                                j += 1;
+                            }
+                            if let Some(&quote) = bytes.get(j).filter(|q| matches!(q, b'"' | b'\'')) {
+                                j = memchr::memchr(quote, &bytes[j + 1..])
+                                    .map_or(bytes.len(), |k| j + 1 + k + 1);
+                            }
+                        }
+                        if j == name_start {
+                            j += 1; // a stray character: step over it
+                        }
+                    }
+                }
+            }
+            if declared > 0 {
+                // The parser copies what the parent has in scope into this element.
+                copies += in_scope;
+                declaring += 1;
+            }
+            in_scope += declared;
+            if in_scope > MAX_NAMESPACES_IN_SCOPE {
+                return Some(Crowded::InScope {
+                    count: in_scope,
+                    at: start,
+                });
+            }
+            if copies > MAX_NAMESPACE_COPIES {
+                return Some(Crowded::Copies {
+                    elements: declaring,
+                    at: start,
+                });
+            }
+            if self_closing {
+                in_scope -= declared;
+            } else {
+                open.push(declared as u32);
             }
             i = j;
         }
@@ -388,6 +552,54 @@ mod tests {
         let finding = parse(text).unwrap_err();
         let position = LineIndex::new(text).position(text, finding.span.start);
         (finding, position)
+    }
+
+    #[test]
+    fn namespaces_in_scope_are_limited_before_parsing() {
+        // 33 nested elements declaring one prefix each: refused at the 33rd.
+        let depth = MAX_NAMESPACES_IN_SCOPE + 1;
+        let mut nested = String::new();
+        for i in 0..depth {
+            nested.push_str(&format!("<a xmlns:p{i}=\"urn:{i}\">"));
+        }
+        nested.push_str(&"</a>".repeat(depth));
+        let refused = crowded_namespaces(&nested).unwrap();
+        assert!(matches!(refused, Crowded::InScope { count, .. } if count == depth));
+        assert_eq!(&nested[refused.at()..refused.at() + 3], "<a ");
+        assert_eq!(parse(&nested).unwrap_err().rule, "input-too-complex");
+        // The same declarations on siblings never pile up in scope.
+        let siblings = format!(
+            "<r>{}</r>",
+            (0..100)
+                .map(|i| format!("<a xmlns:p=\"urn:{i}\" xmlns=\"urn:d\"/><b xmlns:q='x'></b>"))
+                .collect::<String>()
+        );
+        assert_eq!(crowded_namespaces(&siblings), None);
+        assert!(parse(&siblings).is_ok());
+        // Declarations inside comments, CDATA and attribute values are not declarations.
+        let quoted = format!(
+            "<r a=\"{}\"><!--{}--><![CDATA[{}]]></r>",
+            "xmlns:x ".repeat(50),
+            "<a xmlns:p='1'>".repeat(50),
+            "<a xmlns:p='1'>".repeat(50)
+        );
+        assert_eq!(crowded_namespaces(&quoted), None);
+    }
+
+    #[test]
+    fn namespace_copies_are_limited_before_parsing() {
+        // 31 prefixes in scope, then many children each redeclaring one: the parser would copy
+        // 31 entries per child.
+        let head: String = (0..31).map(|i| format!(" xmlns:p{i}=\"urn:{i}\"")).collect();
+        let children = "<c xmlns:q=\"urn:q\"/>".repeat(MAX_NAMESPACE_COPIES / 31 + 10);
+        let text = format!("<r{head}>{children}</r>");
+        assert!(matches!(crowded_namespaces(&text), Some(Crowded::Copies { .. })));
+        // Redeclaring the default namespace on every element of a large document is fine.
+        let redeclared = format!(
+            "<r xmlns=\"urn:a\">{}</r>",
+            "<c xmlns=\"urn:a\"><d xmlns=\"urn:a\"/></c>".repeat(100_000)
+        );
+        assert_eq!(crowded_namespaces(&redeclared), None);
     }
 
     #[test]

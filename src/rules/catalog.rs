@@ -131,10 +131,13 @@ pub static RULES: &[Rule] = &[
         "input-too-complex",
         "input",
         Error,
-        "an element with more attributes than adinspect analyses",
-        "Autodiscover elements carry at most two attributes. An element with more than 100 is \
-         refused before parsing, because checking attributes for duplicates costs time that grows \
-         with the square of their number: a hostile input could otherwise stall a CI job."
+        "an element with more attributes or namespaces than adinspect analyses",
+        "Autodiscover elements carry at most two attributes and documents declare one to three \
+         namespaces. An element with more than 100 attributes, or more than 32 namespace \
+         declarations in scope, is refused before parsing (and so is a document that redeclares \
+         namespaces on so many nested elements that the parser's bookkeeping would explode): \
+         checking attributes for duplicates and copying the namespaces in scope cost time that \
+         grows with the square of their number, and a hostile input could otherwise stall a CI job."
     ),
     // ── document ───────────────────────────────────────────────────────────────────────────
     rule!(

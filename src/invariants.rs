@@ -103,8 +103,12 @@ pub fn assert_sound(analysis: Analysis) {
         ("human show", &|out| {
             render::human::write_show_file(out, Painter { color: true }, &file, false).unwrap()
         }),
-        ("concise", &|out| render::concise::write_file(out, &file).unwrap()),
-        ("jsonl", &|out| render::json::write_jsonl(out, &file).unwrap()),
+        ("concise", &|out| {
+            render::concise::write_file(out, &file).unwrap()
+        }),
+        ("jsonl", &|out| {
+            render::json::write_jsonl(out, &file).unwrap()
+        }),
         ("show json", &|out| {
             render::json::DocumentWriter::default()
                 .show_file(out, &file)

@@ -320,7 +320,8 @@ pub fn crowded_namespaces(text: &str) -> Option<Crowded> {
                             while j < bytes.len() && space(bytes[j]) {
                                 j += 1;
                             }
-                            if let Some(&quote) = bytes.get(j).filter(|q| matches!(q, b'"' | b'\'')) {
+                            if let Some(&quote) = bytes.get(j).filter(|q| matches!(q, b'"' | b'\''))
+                            {
                                 j = memchr::memchr(quote, &bytes[j + 1..])
                                     .map_or(bytes.len(), |k| j + 1 + k + 1);
                             }
@@ -590,10 +591,15 @@ mod tests {
     fn namespace_copies_are_limited_before_parsing() {
         // 31 prefixes in scope, then many children each redeclaring one: the parser would copy
         // 31 entries per child.
-        let head: String = (0..31).map(|i| format!(" xmlns:p{i}=\"urn:{i}\"")).collect();
+        let head: String = (0..31)
+            .map(|i| format!(" xmlns:p{i}=\"urn:{i}\""))
+            .collect();
         let children = "<c xmlns:q=\"urn:q\"/>".repeat(MAX_NAMESPACE_COPIES / 31 + 10);
         let text = format!("<r{head}>{children}</r>");
-        assert!(matches!(crowded_namespaces(&text), Some(Crowded::Copies { .. })));
+        assert!(matches!(
+            crowded_namespaces(&text),
+            Some(Crowded::Copies { .. })
+        ));
         // Redeclaring the default namespace on every element of a large document is fine.
         let redeclared = format!(
             "<r xmlns=\"urn:a\">{}</r>",

@@ -130,7 +130,7 @@ pub(super) fn inspect(
         failed: false,
         trouble: false,
         json: render::json::DocumentWriter::default(),
-        sarif: render::sarif::SarifWriter::default(),
+        sarif: render::sarif::SarifWriter::new(std::env::current_dir().ok()),
         gitlab: render::gitlab::GitlabWriter::default(),
     };
     let stdin_name = args.stdin_filename.as_deref().unwrap_or("-");

@@ -9,7 +9,7 @@ use owo_colors::{OwoColorize, Style};
 use super::escape::{Shown, terminal};
 use super::{FileResult, Summary};
 use crate::finding::{Located, Severity};
-use crate::report::{shorten, AccountReport, DocumentReport, ErrorReport, ProtocolReport, Setting};
+use crate::report::{AccountReport, DocumentReport, ErrorReport, ProtocolReport, Setting, shorten};
 
 /// Wide lines (one-line documents) are shown as a window around the finding.
 const MAX_SNIPPET: usize = 100;
@@ -391,7 +391,11 @@ impl Show<'_, '_> {
             protocol.settings.iter().find(|s| s.name == "Port"),
         ) {
             (Some(server), Some(port)) => {
-                format!(" {}:{}", shorten(&server.value.value), shorten(&port.value.value))
+                format!(
+                    " {}:{}",
+                    shorten(&server.value.value),
+                    shorten(&port.value.value)
+                )
             }
             (Some(server), None) => format!(" {}", shorten(&server.value.value)),
             _ => String::new(),

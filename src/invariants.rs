@@ -12,6 +12,9 @@ pub const MAX_OUTPUT_PER_INPUT_BYTE: usize = 64;
 /// message, help and snippet.
 pub const OUTPUT_ALLOWANCE: usize = 16 * 1024;
 
+/// Writes one format's output of the file under test.
+type WriteFormat<'f> = dyn Fn(&mut Count) + 'f;
+
 /// Counts what is written.
 #[derive(Default)]
 struct Count(usize);
@@ -96,7 +99,7 @@ pub fn assert_sound(analysis: Analysis) {
     );
     render::json::write_jsonl(&mut sink, &file).unwrap();
     let limit = file.analysis.len * MAX_OUTPUT_PER_INPUT_BYTE + OUTPUT_ALLOWANCE;
-    let sizes: [(&str, &dyn Fn(&mut Count)); 7] = [
+    let sizes: [(&str, &WriteFormat); 7] = [
         ("human check", &|out| {
             render::human::write_check_file(out, Painter { color: true }, &file).unwrap()
         }),

@@ -118,6 +118,10 @@ P["missing-autodiscover-root"] = (IMAP + "\n", settings(IMAP))
 P["missing-namespace"] = (sub(GOOD_REQ, f' xmlns="{REQ_NS}"', ""), GOOD_REQ)
 P["wrong-namespace"] = (sub(GOOD, f'<Response xmlns="{OUT_NS}">', "<Response>"), GOOD)
 P["https-namespace"] = (sub(GOOD, f'xmlns="{OUT_NS}"', f'xmlns="{OUT_NS.replace("http://", "https://")}"'), GOOD)
+# A suppression whose rule does not fire on the next element; fixed, it silences one that does.
+P["unused-suppression"] = (
+    imap_with("<SSL>on</SSL>", "<!-- adinspect: ignore invalid-on-off -->\n<SSL>on</SSL>"),
+    imap_with("<SSL>on</SSL>", "<!-- adinspect: ignore invalid-on-off -->\n<SSL>yes</SSL>"))
 P["multiple-accounts"] = (
     resp(IMAP).replace("    </Account>\n", "    </Account>\n    <Account>\n      <AccountType>email</AccountType>\n"
                        "      <Action>settings</Action>\n" + indent(SMTP, 6) + "\n    </Account>\n", 1),

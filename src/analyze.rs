@@ -10,6 +10,7 @@ use crate::parallel::{self, Threads};
 use crate::report::{self, DocumentReport};
 use crate::rules::{self, Selection};
 use crate::source::{self, Encoding, LineIndex};
+use crate::suppress::{self, Suppression};
 use crate::xml;
 
 #[derive(Debug, Clone, Copy)]
@@ -28,6 +29,9 @@ pub struct Options {
     /// Parse the input as written, indentation between elements included (see `compact`):
     /// same outcome, more time and memory. For comparisons.
     pub keep_indentation: bool,
+    /// Give each finding its place in the document's structure (`Finding::element_path`),
+    /// for formats that identify findings across edits (GitLab's fingerprints).
+    pub element_paths: bool,
 }
 
 impl Default for Options {
@@ -39,6 +43,7 @@ impl Default for Options {
             skip_other_xml: false,
             threads: None,
             keep_indentation: false,
+            element_paths: false,
         }
     }
 }
@@ -62,6 +67,9 @@ pub struct Analysis {
     pub report: Option<Box<DocumentReport>>,
     /// Set when `Options::skip_other_xml` skipped the input: its root element's name.
     pub other_root: Option<String>,
+    /// Findings silenced by a suppression comment in the document (SARIF reports them as
+    /// suppressed; the other formats leave them out).
+    pub suppressed: Vec<Located>,
 }
 
 impl Analysis {
@@ -74,6 +82,7 @@ impl Analysis {
 struct Checked {
     kind: DocKind,
     findings: Vec<Finding>,
+    suppressions: Vec<Suppression>,
     /// For `show`: the report, with the input and its line index, put back together for it.
     report: Option<(DocumentReport, String, LineIndex)>,
 }
@@ -96,14 +105,17 @@ pub fn analyze(bytes: impl Into<Vec<u8>>, options: &Options) -> Analysis {
             findings: Vec::new(),
             report: None,
             other_root: Some(root.to_string()),
+            suppressed: Vec::new(),
         };
     }
     let index = OnceLock::new();
     let mut raw: Vec<Finding> = decoded.findings;
     let mut report = None;
+    let mut suppressions: Vec<Suppression>;
     let kind = if decoded.looks_binary {
         let model = Model::sniff(&text, true);
         raw.retain(|f| f.rule != "invalid-utf8"); // one finding for binary input, not hundreds
+        suppressions = suppress::collect_unparsed(&text);
         raw.extend(rules::check(&model, &text));
         report = options
             .report
@@ -124,7 +136,10 @@ pub fn analyze(bytes: impl Into<Vec<u8>>, options: &Options) -> Analysis {
         let needs_input = match &parsed {
             Err(_) => true,
             Ok(checked) => {
-                checked.report.is_none() && !(raw.is_empty() && checked.findings.is_empty())
+                checked.report.is_none()
+                    && !(raw.is_empty()
+                        && checked.findings.is_empty()
+                        && checked.suppressions.is_empty())
             }
         };
         if let Some(log) = log.as_ref().filter(|_| needs_input) {
@@ -141,6 +156,7 @@ pub fn analyze(bytes: impl Into<Vec<u8>>, options: &Options) -> Analysis {
         match parsed {
             Ok(checked) => {
                 raw.extend(checked.findings);
+                suppressions = checked.suppressions;
                 if let Some((built, original, lines)) = checked.report {
                     report = Some(Box::new(built));
                     text = original;
@@ -157,16 +173,25 @@ pub fn analyze(bytes: impl Into<Vec<u8>>, options: &Options) -> Analysis {
                 report = options
                     .report
                     .then(|| Box::new(unparsed_report(&model, &text, &index)));
+                suppressions = suppress::collect_unparsed(&text);
                 model.kind
             }
         }
     };
-    if raw.is_empty() && report.is_none() && text.len() != len {
+    if raw.is_empty() && report.is_none() && suppressions.is_empty() && text.len() != len {
         text = String::new(); // compacted, and nothing refers to it
     }
-    let findings = locate(raw, options, &text, || {
-        index.get_or_init(|| LineIndex::new(&text))
-    });
+    let line_index = || index.get_or_init(|| LineIndex::new(&text));
+    let mut findings = locate(raw, options, &text, line_index);
+    let mut suppressed = Vec::new();
+    if !suppressions.is_empty() {
+        suppressed = suppress::apply(&mut suppressions, &mut findings);
+        let unused = suppress::unused(&suppressions, &options.selection);
+        if !unused.is_empty() {
+            findings.extend(locate(unused, options, &text, line_index));
+            sort(&mut findings);
+        }
+    }
     Analysis {
         kind,
         encoding: decoded.encoding,
@@ -176,6 +201,7 @@ pub fn analyze(bytes: impl Into<Vec<u8>>, options: &Options) -> Analysis {
         findings,
         report,
         other_root: None,
+        suppressed,
     }
 }
 
@@ -214,6 +240,9 @@ fn check_document(
             model
         })
     };
+    if options.element_paths {
+        attach_element_paths(doc, &mut found);
+    }
     let identity = RunLog::identity();
     let log = log.unwrap_or(&identity);
     for finding in &mut found {
@@ -230,9 +259,82 @@ fn check_document(
     });
     Checked {
         kind: model.kind,
+        suppressions: suppress::collect(doc, text, log),
         findings: found,
         report,
     }
+}
+
+/// Sets each finding's `element_path`: the innermost element around its start, named by the
+/// path from the root (`Protocol[IMAP]` for a Protocol with a Type, `Name#2` for the second
+/// sibling of that name). One sweep over the elements in document order.
+fn attach_element_paths(doc: &xml::XmlDocument<'_>, found: &mut [Finding]) {
+    if found.is_empty() {
+        return;
+    }
+    let mut order: Vec<usize> = (0..found.len()).collect();
+    order.sort_by_key(|&i| found[i].span.start);
+    // Open elements, outermost first: (end, name as shown, same-named children seen so far).
+    struct Open {
+        end: usize,
+        name: String,
+        children: Vec<(String, usize)>,
+    }
+    let mut open: Vec<Open> = Vec::new();
+    let mut next = 0;
+    let path = |open: &[Open]| -> Box<str> {
+        open.iter()
+            .map(|o| o.name.as_str())
+            .collect::<Vec<_>>()
+            .join("/")
+            .into_boxed_str()
+    };
+    let mut assign = |open: &mut Vec<Open>, until: usize, found: &mut [Finding]| {
+        while next < order.len() && found[order[next]].span.start < until {
+            let at = found[order[next]].span.start;
+            while open.last().is_some_and(|o| o.end <= at) {
+                open.pop();
+            }
+            found[order[next]].element_path = Some(path(open));
+            next += 1;
+        }
+    };
+    for element in doc.root().descendants().filter(|n| n.is_element()) {
+        let range = element.range();
+        assign(&mut open, range.start, found);
+        while open.last().is_some_and(|o| o.end <= range.start) {
+            open.pop();
+        }
+        let local = element.tag_name().name();
+        let mut name = match (
+            local,
+            xml::child_element(element, "Type").and_then(xml::only_text),
+        ) {
+            ("Protocol", Some(kind)) => format!("Protocol[{}]", kind.trim()),
+            _ => local.to_string(),
+        };
+        if let Some(parent) = open.last_mut() {
+            let seen = match parent.children.iter_mut().find(|(n, _)| *n == name) {
+                Some((_, count)) => {
+                    *count += 1;
+                    *count
+                }
+                None => {
+                    parent.children.push((name.clone(), 1));
+                    1
+                }
+            };
+            if seen > 1 {
+                name = format!("{name}#{seen}");
+            }
+        }
+        open.push(Open {
+            end: range.end,
+            name,
+            children: Vec::new(),
+        });
+    }
+    assign(&mut open, usize::MAX, found);
 }
 
 /// Small inputs stay on the calling thread (and never ask for the core count, which reads
@@ -276,11 +378,17 @@ fn locate<'i>(
                 span: start..end,
                 message: finding.message,
                 help: finding.help,
+                element_path: finding.element_path,
             })
         })
         .collect();
-    // A total order (the message settles ties), so the order in which checks ran, on one
-    // thread or several, never shows in the output.
+    sort(&mut located);
+    located
+}
+
+/// A total order (the message settles ties), so the order in which checks ran, on one thread
+/// or several, never shows in the output.
+fn sort(located: &mut [Located]) {
     located.sort_by(|a, b| {
         (a.span.start, a.span.end, a.rule, &a.message).cmp(&(
             b.span.start,
@@ -289,5 +397,4 @@ fn locate<'i>(
             &b.message,
         ))
     });
-    located
 }

@@ -39,6 +39,10 @@ pub struct Finding {
     pub message: String,
     /// What to do instead: the expected value, element or a did-you-mean.
     pub help: Option<String>,
+    /// Where in the document's structure the finding is (`Autodiscover/Response/Account/
+    /// Protocol[IMAP]/SSL`), when asked for (`Options::element_paths`): a place that does not
+    /// move when lines do.
+    pub element_path: Option<Box<str>>,
 }
 
 impl Finding {
@@ -48,6 +52,7 @@ impl Finding {
             span,
             message: message.into(),
             help: None,
+            element_path: None,
         }
     }
 
@@ -69,4 +74,5 @@ pub struct Located {
     pub span: Span,
     pub message: String,
     pub help: Option<String>,
+    pub element_path: Option<Box<str>>,
 }

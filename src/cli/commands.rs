@@ -19,6 +19,7 @@ pub(super) fn write_rules(out: &mut dyn Write, format: RulesFormat) -> io::Resul
                         "name": r.name,
                         "family": r.family,
                         "severity": r.severity.as_str(),
+                        "opt_in": r.opt_in,
                         "summary": r.summary,
                         "explanation": r.explanation,
                     })
@@ -34,13 +35,12 @@ pub(super) fn write_rules(out: &mut dyn Write, format: RulesFormat) -> io::Resul
                     family = rule.family;
                     writeln!(out, "{family}")?;
                 }
-                writeln!(
-                    out,
-                    "  {:<36} {:<8} {}",
-                    rule.name,
-                    rule.severity.as_str(),
-                    rule.summary
-                )?;
+                let severity = if rule.opt_in {
+                    format!("{} (opt-in)", rule.severity)
+                } else {
+                    rule.severity.to_string()
+                };
+                writeln!(out, "  {:<36} {:<15} {}", rule.name, severity, rule.summary)?;
             }
             Ok(())
         }
@@ -62,10 +62,15 @@ pub(super) fn explain(name: &str, p: Painter, env: &mut Env<'_>) -> io::Result<i
     let out = &mut *env.stdout;
     writeln!(
         out,
-        "{} ({}, {})",
+        "{} ({}, {}{})",
         p_bold(p, rule.name),
         rule.family,
-        rule.severity
+        rule.severity,
+        if rule.opt_in {
+            ", opt-in: runs only when selected by name or with --select all"
+        } else {
+            ""
+        }
     )?;
     writeln!(out, "{}\n", rule.summary)?;
     writeln!(out, "{}\n", textwrap(rule.explanation, 88))?;

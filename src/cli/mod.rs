@@ -158,7 +158,7 @@ pub fn use_color(
     }
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Mode {
     Show(Format),
     Check(Format),

@@ -90,6 +90,7 @@ pub(super) fn inspect(
         selection: settings.selection,
         min_severity: settings.min_severity,
         threads: settings.threads,
+        element_paths: mode == Mode::Check(Format::Gitlab),
         ..Options::default()
     };
     // A file written with -o is not a terminal: coloured only when asked for explicitly.

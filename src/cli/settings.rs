@@ -84,10 +84,6 @@ impl Settings {
     }
 }
 
-/// One of `Selection::select`, `extend` or `ignore`.
-type ApplySelectors =
-    dyn Fn(&mut Selection, &[String]) -> Result<(), crate::rules::UnknownSelector>;
-
 /// Where a value came from, as `adinspect config` shows it.
 fn from_file(config: &Config, line: usize) -> String {
     let name = config.path.file_name().map_or_else(
@@ -125,69 +121,62 @@ pub(super) fn resolve(
         origins.push((key, value, from));
     };
 
-    // Rules: defaults, then the file's select / extend-select / ignore, then the flags'.
+    // Rules in layers: the defaults, then the file (select, extend-select, ignore), then the
+    // flags (the same three). A `select` replaces everything before it, so `--select RULE`
+    // brings back a rule the file ignores.
     let mut selection = Selection::default();
     let unknown =
         |err: crate::rules::UnknownSelector| format!("{err}; `adinspect rules` lists them");
-    let mut layer = |key: &'static str,
-                     file: Option<(&[String], usize)>,
-                     flag: Option<&[String]>,
-                     flag_name: &str,
-                     apply: &ApplySelectors|
-     -> Result<(String, String), String> {
-        let mut shown = Vec::new();
-        let mut from = Vec::new();
-        if let (Some((list, line)), Some(config)) = (file, &config) {
-            apply(&mut selection, list).map_err(unknown)?;
-            shown.extend(list.iter().cloned());
-            from.push(from_file(config, line));
-        }
-        if let Some(list) = flag.filter(|l| !l.is_empty() || key == "select") {
-            apply(&mut selection, list).map_err(unknown)?;
-            if key == "select" {
-                shown.clear();
+    // What `adinspect config` shows per key: the values in force and where they came from.
+    let mut shown: [(Vec<String>, Vec<String>); 3] = Default::default();
+    const KEYS: [(&str, &str); 3] = [
+        ("select", "--select"),
+        ("extend-select", "--extend-select"),
+        ("ignore", "--ignore"),
+    ];
+    let file_layer: [Option<(&[String], usize)>; 3] =
+        KEYS.map(|(key, _)| config.as_ref().and_then(|c| c.list(key)));
+    let flag_layer: [Option<&[String]>; 3] = [
+        args.select.as_deref(),
+        Some(&args.extend_select)
+            .filter(|l| !l.is_empty())
+            .map(|l| &l[..]),
+        Some(&args.ignore).filter(|l| !l.is_empty()).map(|l| &l[..]),
+    ];
+    let file_origins: [Option<String>; 3] = file_layer
+        .map(|entry| entry.and_then(|(_, line)| config.as_ref().map(|c| from_file(c, line))));
+    for (layer, origins) in [
+        (file_layer.map(|e| e.map(|(list, _)| list)), file_origins),
+        (flag_layer, KEYS.map(|(_, flag)| Some(flag.to_string()))),
+    ] {
+        for (at, list) in layer.into_iter().enumerate() {
+            let Some(list) = list else { continue };
+            match at {
+                0 => {
+                    selection.select(list).map_err(unknown)?;
+                    // Replaced: what came before no longer counts.
+                    shown = Default::default();
+                }
+                1 => selection.extend(list).map_err(unknown)?,
+                _ => selection.ignore(list).map_err(unknown)?,
             }
-            shown.extend(list.iter().cloned());
-            from.push(flag_name.to_string());
+            shown[at].0.extend(list.iter().cloned());
+            shown[at].1.extend(origins[at].clone());
         }
+    }
+    for (at, (values, from)) in shown.into_iter().enumerate() {
+        let value = if at == 0 && from.is_empty() {
+            "[] (every rule but the opt-in ones)".to_string()
+        } else {
+            toml_list(&values)
+        };
         let from = if from.is_empty() {
             "default".to_string()
         } else {
             from.join(", ")
         };
-        Ok((toml_list(&shown), from))
-    };
-    let file_list = |key| config.as_ref().and_then(|c| c.list(key));
-    // `select` from the file and from the flag each replace what came before.
-    let select = layer(
-        "select",
-        file_list("select"),
-        args.select.as_deref(),
-        "--select",
-        &|s, l| s.select(l),
-    )?;
-    let extend = layer(
-        "extend-select",
-        file_list("extend-select"),
-        Some(&args.extend_select),
-        "--extend-select",
-        &|s, l| s.extend(l),
-    )?;
-    let ignore = layer(
-        "ignore",
-        file_list("ignore"),
-        Some(&args.ignore),
-        "--ignore",
-        &|s, l| s.ignore(l),
-    )?;
-    let select = if select.1 == "default" {
-        ("[] (every rule but the opt-in ones)".to_string(), select.1)
-    } else {
-        select
-    };
-    origin("select", select.0, select.1);
-    origin("extend-select", extend.0, extend.1);
-    origin("ignore", ignore.0, ignore.1);
+        origin(KEYS[at].0, value, from);
+    }
 
     let mut per_file_ignores = Vec::new();
     if let Some(config) = &config {

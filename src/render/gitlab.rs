@@ -15,26 +15,48 @@ pub struct GitlabWriter {
     issues: usize,
 }
 
-impl GitlabWriter {
-    pub fn file(&mut self, out: &mut dyn Write, file: &FileResult) -> io::Result<()> {
-        for f in &file.analysis.findings {
-            // GitLab matches issues across pipelines by fingerprint: stable and unique per
-            // finding.
+/// GitLab matches issues across pipelines by fingerprint, so a fingerprint must not change when
+/// lines move (an added comment would otherwise show every finding as fixed and new): it is
+/// made of the path, the rule, the element's place in the document's structure and the message
+/// (which quotes the offending value), never the line or column. Findings alike in all of that
+/// are told apart by their order.
+pub fn fingerprints(file: &FileResult) -> Vec<String> {
+    let mut seen: std::collections::HashMap<u64, usize> = std::collections::HashMap::new();
+    file.analysis
+        .findings
+        .iter()
+        .map(|f| {
             let mut hasher = Fnv::default();
             for part in [
                 file.path.as_str(),
                 f.rule,
-                &f.line.to_string(),
-                &f.column.to_string(),
+                f.element_path.as_deref().unwrap_or(""),
                 &f.message,
             ] {
                 hasher.write(part.as_bytes());
                 hasher.write(&[0]);
             }
+            let base = hasher.finish();
+            let count = seen.entry(base).or_insert(0);
+            *count += 1;
+            if *count == 1 {
+                format!("{base:016x}")
+            } else {
+                hasher.write(&count.to_le_bytes());
+                format!("{:016x}", hasher.finish())
+            }
+        })
+        .collect()
+}
+
+impl GitlabWriter {
+    pub fn file(&mut self, out: &mut dyn Write, file: &FileResult) -> io::Result<()> {
+        let fingerprints = fingerprints(file);
+        for (f, fingerprint) in file.analysis.findings.iter().zip(fingerprints) {
             let issue = json!({
                 "description": format!("{}: {}", f.rule, f.message),
                 "check_name": f.rule,
-                "fingerprint": format!("{:016x}", hasher.finish()),
+                "fingerprint": fingerprint,
                 "severity": match f.severity {
                     Severity::Error => "major",
                     Severity::Warning => "minor",

@@ -200,16 +200,23 @@ impl SarifWriter {
         out.write_all(b"\"columnKind\":\"unicodeCodePoints\",\"results\":[\n")
     }
 
+    /// The file's results, and its suppressed findings as results marked `inSource`.
     pub fn file(&mut self, out: &mut dyn Write, file: &FileResult) -> io::Result<()> {
         self.start(out)?;
         let location = self.location(&file.path, file.raw_path.as_deref());
-        for f in &file.analysis.findings {
+        let analysis = &file.analysis;
+        let all = analysis
+            .findings
+            .iter()
+            .map(|f| (f, false))
+            .chain(analysis.suppressed.iter().map(|f| (f, true)));
+        for (f, suppressed) in all {
             let index = crate::rules::index(f.rule).unwrap_or(0);
             let message = match &f.help {
                 Some(help) => format!("{} (help: {help})", f.message),
                 None => f.message.clone(),
             };
-            let result = json!({
+            let mut result = json!({
                 "ruleId": f.rule,
                 "ruleIndex": index,
                 "level": level(f.severity),
@@ -226,6 +233,9 @@ impl SarifWriter {
                     }
                 }],
             });
+            if suppressed {
+                result["suppressions"] = json!([{"kind": "inSource"}]);
+            }
             if self.results > 0 {
                 out.write_all(b",\n")?;
             }

@@ -193,6 +193,17 @@ pub static RULES: &[Rule] = &[
         "A Response holds a single `<Account>`. Clients read the first one and ignore the rest, so \
          Protocols placed in a second Account are lost. Put all Protocols in one Account."
     ),
+    rule!(
+        "unused-suppression",
+        "document",
+        Warning,
+        "an `adinspect: ignore` comment that silences nothing",
+        "A comment `<!-- adinspect: ignore RULE -->` silences RULE on the next element, and \
+         `<!-- adinspect: ignore-file RULE -->` in the whole document. When the rule no longer fires \
+         there (the problem was fixed, or the element moved), the comment is only waiting to hide the \
+         next real problem, so it is reported; so is a name that is no rule or family. Remove the \
+         comment or correct the name."
+    ),
     // ── structure ──────────────────────────────────────────────────────────────────────────
     rule!(
         "misplaced-element",
@@ -798,23 +809,32 @@ pub static RULES: &[Rule] = &[
 pub fn markdown() -> String {
     let mut out = String::from(
         "# adinspect rules\n\n<!-- Generated from src/rules/catalog.rs by `UPDATE_DOCS=1 cargo test --test docs`; do not edit. -->\n\n\
-         Select or ignore rules by name or family: `--select value,structure --ignore empty-setting`.\n\n\
+         Select or ignore rules by name or family: `--select value,structure --ignore empty-setting`. \
+         Opt-in rules report what is correct and needs no action; they run only when named \
+         (`--extend-select undocumented-element`) or with `--select all`.\n\n\
          | rule | family | severity | summary |\n|---|---|---|---|\n",
     );
+    let opt_in = |rule: &Rule| if rule.opt_in { ", opt-in" } else { "" };
     for rule in RULES {
         out.push_str(&format!(
-            "| [`{}`](#{}) | {} | {} | {} |\n",
+            "| [`{}`](#{}) | {} | {}{} | {} |\n",
             rule.name,
             rule.name,
             rule.family,
             rule.severity,
+            opt_in(rule),
             rule.summary.replace('|', "\\|")
         ));
     }
     for rule in RULES {
         out.push_str(&format!(
-            "\n## {}\n\n*{}, {}.* {}\n\n{}\n",
-            rule.name, rule.family, rule.severity, rule.summary, rule.explanation
+            "\n## {}\n\n*{}, {}{}.* {}\n\n{}\n",
+            rule.name,
+            rule.family,
+            rule.severity,
+            opt_in(rule),
+            rule.summary,
+            rule.explanation
         ));
         for (title, bytes) in [("Fires on", rule.bad), ("Fixed", rule.good)] {
             match std::str::from_utf8(bytes) {

@@ -33,6 +33,8 @@ struct Scanner {
     depth: usize,
     /// The markup before `at` closed a child element (end tag or empty element).
     after_child: bool,
+    /// The markup before `at` was a CDATA section.
+    after_cdata: bool,
 }
 
 /// A plain scan's position: one 64-byte block of the text as bit masks (bit `i` is the byte
@@ -138,6 +140,7 @@ impl Scanner {
             at: 0,
             depth: 0,
             after_child: false,
+            after_cdata: false,
         }
     }
 
@@ -254,6 +257,11 @@ impl Scanner {
             };
             let inside = self.depth > 0;
             let touches_child = self.after_child || matches!(kind, Markup::Start | Markup::Empty);
+            // The parser joins a CDATA section with the text beside it into one text node:
+            // whitespace touching one is part of that text (found by the structured fuzzer).
+            let cdata = matches!(kind, Markup::Other) && bytes[i..].starts_with(b"<![CDATA[");
+            let touches_cdata = self.after_cdata || cdata;
+            self.after_cdata = cdata;
             match kind {
                 Markup::Start => self.depth += 1,
                 Markup::End => self.depth = self.depth.saturating_sub(1),
@@ -263,6 +271,7 @@ impl Scanner {
             self.at = end;
             if inside
                 && touches_child
+                && !touches_cdata
                 && i > text_start
                 && bytes[text_start..i]
                     .iter()
@@ -751,6 +760,9 @@ mod tests {
             "<A><B><![CDATA[ ]]> </B></A>",
             "<A><B> <?pi x?> </B></A>",
             "<A> text <B/></A>",
+            // Whitespace beside CDATA is part of the CDATA's text node, even between elements.
+            "<A><B/>\n  <![CDATA[x]]></A>",
+            "<A><![CDATA[x]]>\n  <B/></A>",
         ] {
             assert_eq!(compact(kept), None, "{kept}");
         }

@@ -174,22 +174,13 @@ pub fn crowded_tag(text: &str, limit: usize) -> Option<(usize, usize)> {
     if !may_be_crowded {
         return None;
     }
-    let after = |from: usize, needle: &[u8]| {
-        memchr::memmem::find(&bytes[from.min(bytes.len())..], needle)
-            .map_or(bytes.len(), |p| from + p + needle.len())
-    };
     let mut i = 0;
     while let Some(found) = memchr::memchr(b'<', &bytes[i..]) {
         let start = i + found;
-        let rest = &bytes[start..];
-        if rest.starts_with(b"<!--") {
-            i = after(start + 4, b"-->");
-        } else if rest.starts_with(b"<![CDATA[") {
-            i = after(start + 9, b"]]>");
-        } else if rest.starts_with(b"<?") {
-            i = after(start + 2, b"?>");
-        } else if rest.starts_with(b"<!") || rest.starts_with(b"</") {
-            i = after(start + 2, b">");
+        if let Some(end) = skip_non_tag(bytes, start) {
+            i = end;
+        } else if bytes[start..].starts_with(b"</") {
+            i = after(bytes, start + 2, b">");
         } else {
             // A start tag: count `=` outside quoted values, up to its `>`.
             let mut count = 0;
@@ -225,6 +216,30 @@ pub fn crowded_tag(text: &str, limit: usize) -> Option<(usize, usize)> {
     None
 }
 
+/// Just past the first `needle` at or after `from`, or the end of `bytes`.
+fn after(bytes: &[u8], from: usize, needle: &[u8]) -> usize {
+    memchr::memmem::find(&bytes[from.min(bytes.len())..], needle)
+        .map_or(bytes.len(), |p| from + p + needle.len())
+}
+
+/// Where markup that is no element tag ends, for the pre-parse scans: a comment, CDATA section,
+/// processing instruction or DOCTYPE starting at `start` (a `<`), past its closing delimiter
+/// (or the end of the text). None for a start or end tag.
+fn skip_non_tag(bytes: &[u8], start: usize) -> Option<usize> {
+    let rest = &bytes[start..];
+    if rest.starts_with(b"<!--") {
+        Some(after(bytes, start + 4, b"-->"))
+    } else if rest.starts_with(b"<![CDATA[") {
+        Some(after(bytes, start + 9, b"]]>"))
+    } else if rest.starts_with(b"<?") {
+        Some(after(bytes, start + 2, b"?>"))
+    } else if rest.starts_with(b"<!") {
+        Some(after(bytes, start + 2, b">"))
+    } else {
+        None
+    }
+}
+
 /// Why [`crowded_namespaces`] refused an input, and where (the offset of the element's `<`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Crowded {
@@ -254,10 +269,6 @@ pub fn crowded_namespaces(text: &str) -> Option<Crowded> {
     {
         return None; // never more in scope than in the whole text; copies stay tiny
     }
-    let after = |from: usize, needle: &[u8]| {
-        memchr::memmem::find(&bytes[from.min(bytes.len())..], needle)
-            .map_or(bytes.len(), |p| from + p + needle.len())
-    };
     let space = |b: u8| b.is_ascii_whitespace();
     // Declarations made by each open element, innermost last.
     let mut open: Vec<u32> = Vec::new();
@@ -265,20 +276,13 @@ pub fn crowded_namespaces(text: &str) -> Option<Crowded> {
     let mut i = 0;
     while let Some(found) = memchr::memchr(b'<', &bytes[i..]) {
         let start = i + found;
-        let rest = &bytes[start..];
-        if rest.starts_with(b"<!--") {
-            i = after(start + 4, b"-->");
-        } else if rest.starts_with(b"<![CDATA[") {
-            i = after(start + 9, b"]]>");
-        } else if rest.starts_with(b"<?") {
-            i = after(start + 2, b"?>");
-        } else if rest.starts_with(b"<!") {
-            i = after(start + 2, b">");
-        } else if rest.starts_with(b"</") {
+        if let Some(end) = skip_non_tag(bytes, start) {
+            i = end;
+        } else if bytes[start..].starts_with(b"</") {
             if let Some(declared) = open.pop() {
                 in_scope -= declared as usize;
             }
-            i = after(start + 2, b">");
+            i = after(bytes, start + 2, b">");
         } else {
             // A start tag: its name, then attributes up to `>` or `/>`.
             let mut j = start + 1;

@@ -79,13 +79,7 @@ fn an_interrupted_run_leaves_the_previous_report_intact() {
     let scratch = Scratch::new("interrupted");
     let report = scratch.write("report.json", b"the previous report");
     let fifo = scratch.path().join("slow.xml");
-    assert!(
-        std::process::Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap()
-            .success()
-    );
+    mkfifo(&fifo);
     // Named explicitly, the FIFO is read (and blocks) after the report file is opened.
     let mut child = bin()
         .args(["check", "--format", "json", BAD_SSL])
@@ -107,13 +101,7 @@ fn an_interrupted_run_leaves_the_previous_report_intact() {
 fn a_fifo_in_a_walked_directory_never_hangs_the_run() {
     let scratch = Scratch::new("fifo-walk");
     scratch.write("a.xml", &bad_document());
-    assert!(
-        std::process::Command::new("mkfifo")
-            .arg(scratch.path().join("b.xml"))
-            .status()
-            .unwrap()
-            .success()
-    );
+    mkfifo(&scratch.path().join("b.xml"));
     let started = Instant::now();
     let output = run(&[
         "check",
@@ -260,13 +248,7 @@ fn a_report_fifo_whose_reader_left_keeps_the_verdict() {
         scratch.write(&format!("d/{i:03}.xml"), &bad_document());
     }
     let fifo = scratch.path().join("report.fifo");
-    assert!(
-        std::process::Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap()
-            .success()
-    );
+    mkfifo(&fifo);
     let child = bin()
         .args(["check", "--format", "jsonl"])
         .arg(scratch.path().join("d"))

@@ -12,8 +12,8 @@ pub const MAX_OUTPUT_PER_INPUT_BYTE: usize = 64;
 /// message, help and snippet.
 pub const OUTPUT_ALLOWANCE: usize = 16 * 1024;
 
-/// Writes one format's output of the file under test.
-type WriteFormat<'f> = dyn Fn(&mut Count) + 'f;
+/// A format that writes one line per finding.
+type LineFormat = fn(&mut dyn std::io::Write, &FileResult) -> std::io::Result<()>;
 
 /// Counts what is written.
 #[derive(Default)]
@@ -71,88 +71,70 @@ pub fn assert_sound(analysis: Analysis) {
         raw_path: None,
         analysis,
     };
-    let mut sink = std::io::sink();
+    // Every format is written once; each check below reads what was written.
+    let limit = file.analysis.len * MAX_OUTPUT_PER_INPUT_BYTE + OUTPUT_ALLOWANCE;
+    let within_limit = |format: &str, bytes: usize| {
+        assert!(
+            bytes <= limit,
+            "{format}: {bytes} bytes of output for {} bytes of input",
+            file.analysis.len
+        );
+    };
     // Text formats: nothing from the input reaches the terminal raw (only line breaks and the
     // painter's own colour sequences), and a concise or GitHub line is exactly one finding.
     for color in [false, true] {
         let p = Painter { color };
-        let mut text = Vec::new();
-        render::human::write_check_file(&mut text, p, &file).unwrap();
-        render::human::write_show_file(&mut text, p, &file, false).unwrap();
-        assert_terminal_safe(&text, "human");
+        let mut check = Vec::new();
+        render::human::write_check_file(&mut check, p, &file).unwrap();
+        assert_terminal_safe(&check, "human");
+        within_limit("human check", check.len());
+        let mut show = Vec::new();
+        render::human::write_show_file(&mut show, p, &file, false).unwrap();
+        assert_terminal_safe(&show, "show");
+        within_limit("human show", show.len());
     }
-    let mut concise = Vec::new();
-    render::concise::write_file(&mut concise, &file).unwrap();
-    assert_terminal_safe(&concise, "concise");
-    assert_eq!(
-        concise.iter().filter(|&&b| b == b'\n').count(),
-        file.analysis.findings.len(),
-        "one concise line per finding"
-    );
-    let mut github = Vec::new();
-    render::github::write_file(&mut github, &file).unwrap();
-    assert_terminal_safe(&github, "github");
-    assert_eq!(
-        github.iter().filter(|&&b| b == b'\n').count(),
-        file.analysis.findings.len(),
-        "one annotation line per finding"
-    );
-    render::json::write_jsonl(&mut sink, &file).unwrap();
-    let limit = file.analysis.len * MAX_OUTPUT_PER_INPUT_BYTE + OUTPUT_ALLOWANCE;
-    let sizes: [(&str, &WriteFormat); 7] = [
-        ("human check", &|out| {
-            render::human::write_check_file(out, Painter { color: true }, &file).unwrap()
-        }),
-        ("human show", &|out| {
-            render::human::write_show_file(out, Painter { color: true }, &file, false).unwrap()
-        }),
-        ("concise", &|out| {
-            render::concise::write_file(out, &file).unwrap()
-        }),
-        ("jsonl", &|out| {
-            render::json::write_jsonl(out, &file).unwrap()
-        }),
-        ("show json", &|out| {
-            render::json::DocumentWriter::default()
-                .show_file(out, &file)
-                .unwrap()
-        }),
-        ("sarif", &|out| {
-            // Without the rule catalogue every log starts with.
-            let mut empty = Count::default();
-            render::sarif::SarifWriter::default()
-                .finish(&mut empty)
-                .unwrap();
-            let mut sarif = render::sarif::SarifWriter::default();
-            sarif.file(out, &file).unwrap();
-            sarif.finish(out).unwrap();
-            out.0 -= empty.0;
-        }),
-        ("gitlab", &|out| {
-            render::gitlab::GitlabWriter::default()
-                .file(out, &file)
-                .unwrap()
-        }),
-    ];
-    for (format, write) in sizes {
-        let mut count = Count::default();
-        write(&mut count);
-        assert!(
-            count.0 <= limit,
-            "{format}: {} bytes of output for {} bytes of input",
-            count.0,
-            file.analysis.len
+    for (format, write) in [
+        ("concise", render::concise::write_file as LineFormat),
+        ("github", render::github::write_file),
+    ] {
+        let mut lines = Vec::new();
+        write(&mut lines, &file).unwrap();
+        assert_terminal_safe(&lines, format);
+        within_limit(format, lines.len());
+        assert_eq!(
+            lines.iter().filter(|&&b| b == b'\n').count(),
+            file.analysis.findings.len(),
+            "{format}: one line per finding"
         );
     }
-    let mut json = render::json::DocumentWriter::default();
-    json.show_file(&mut sink, &file).unwrap();
-    json.check_file(&mut sink, &file).unwrap();
+    let mut count = Count::default();
+    render::json::write_jsonl(&mut count, &file).unwrap();
+    within_limit("jsonl", count.0);
+    let mut count = Count::default();
+    render::json::DocumentWriter::default()
+        .show_file(&mut count, &file)
+        .unwrap();
+    within_limit("show json", count.0);
+    let mut count = Count::default();
+    render::json::DocumentWriter::default()
+        .check_file(&mut count, &file)
+        .unwrap();
+    within_limit("check json", count.0);
+    // SARIF without the rule catalogue every log starts with.
+    let mut empty = Count::default();
+    render::sarif::SarifWriter::default()
+        .finish(&mut empty)
+        .unwrap();
+    let mut count = Count::default();
     let mut sarif = render::sarif::SarifWriter::default();
-    sarif.file(&mut sink, &file).unwrap();
-    sarif.finish(&mut sink).unwrap();
+    sarif.file(&mut count, &file).unwrap();
+    sarif.finish(&mut count).unwrap();
+    within_limit("sarif", count.0 - empty.0);
+    let mut count = Count::default();
     let mut gitlab = render::gitlab::GitlabWriter::default();
-    gitlab.file(&mut sink, &file).unwrap();
-    gitlab.finish(&mut sink).unwrap();
+    gitlab.file(&mut count, &file).unwrap();
+    gitlab.finish(&mut count).unwrap();
+    within_limit("gitlab", count.0);
 }
 
 fn assert_terminal_safe(output: &[u8], format: &str) {

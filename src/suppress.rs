@@ -15,6 +15,13 @@ use crate::xml::XmlDocument;
 
 const MARKER: &str = "adinspect:";
 
+/// The search for [`MARKER`], set up once (every input is searched).
+fn has_marker(text: &str) -> bool {
+    static FINDER: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(MARKER.as_bytes()));
+    FINDER.find(text.as_bytes()).is_some()
+}
+
 /// One rule or family named in a suppression, and where it is written (in the input).
 #[derive(Debug, Clone)]
 struct Named {
@@ -38,7 +45,7 @@ pub struct Suppression {
 /// Every suppression comment of a parsed document. `log` maps the parsed text's offsets back
 /// to the input's. Costs one search of the text when there is none (the usual case).
 pub fn collect(doc: &XmlDocument<'_>, text: &str, log: &RunLog) -> Vec<Suppression> {
-    if memchr::memmem::find(text.as_bytes(), MARKER.as_bytes()).is_none() {
+    if !has_marker(text) {
         return Vec::new();
     }
     let mut found = Vec::new();
@@ -72,7 +79,7 @@ pub fn collect(doc: &XmlDocument<'_>, text: &str, log: &RunLog) -> Vec<Suppressi
 /// The `ignore-file` suppressions of a text that could not be parsed (no tree to say what the
 /// next element is): found by looking for comments in the text.
 pub fn collect_unparsed(text: &str) -> Vec<Suppression> {
-    if memchr::memmem::find(text.as_bytes(), MARKER.as_bytes()).is_none() {
+    if !has_marker(text) {
         return Vec::new();
     }
     let mut found = Vec::new();

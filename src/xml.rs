@@ -99,7 +99,12 @@ pub const MAX_NAMESPACE_COPIES: usize = 2_000_000;
 
 /// Parses with DTDs disallowed (no entity expansion, nothing fetched).
 pub fn parse(text: &str) -> Result<XmlDocument<'_>, Finding> {
-    if let Some((count, at)) = crowded_tag(text, MAX_ATTRIBUTES) {
+    let look = first_look(text);
+    if let Some((count, at)) = look
+        .crowded_attributes
+        .then(|| crowded_tag(text, MAX_ATTRIBUTES))
+        .flatten()
+    {
         return Err(Finding::new(
             "input-too-complex",
             at..at + 1,
@@ -109,7 +114,10 @@ pub fn parse(text: &str) -> Result<XmlDocument<'_>, Finding> {
             ),
         ));
     }
-    if let Some(crowded) = crowded_namespaces(text) {
+    if let Some(crowded) = (look.declarations > MAX_NAMESPACES_IN_SCOPE)
+        .then(|| scan_namespaces(text))
+        .flatten()
+    {
         let message = match crowded {
             Crowded::InScope { count, .. } => format!(
                 "an element with {count} namespace declarations in scope; adinspect analyses at \
@@ -146,6 +154,44 @@ fn options<'a>() -> roxmltree::ParsingOptions<'a> {
     roxmltree::ParsingOptions {
         allow_dtd: false,
         ..roxmltree::ParsingOptions::default()
+    }
+}
+
+/// What one pass over the `=` of a text tells before parsing.
+struct FirstLook {
+    /// Some tag may have more than [`MAX_ATTRIBUTES`] attributes.
+    crowded_attributes: bool,
+    /// `xmlns` in the text (counted up to one past the in-scope limit): an upper bound of the
+    /// namespace declarations, so the limit cannot be passed when this is within it.
+    declarations: usize,
+}
+
+/// One pass over the `=` of the text (ordinary documents have a few dozen): whether more than
+/// [`MAX_ATTRIBUTES`] of them follow one another with no `<` between (each gap searched once,
+/// backwards); and a count of `xmlns` in the text, stopped past the in-scope limit.
+fn first_look(text: &str) -> FirstLook {
+    static XMLNS: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"xmlns"));
+    let bytes = text.as_bytes();
+    let (mut run, mut previous) = (0, 0);
+    let mut crowded_attributes = false;
+    for at in memchr::memchr_iter(b'=', bytes) {
+        if memchr::memrchr(b'<', &bytes[previous..at]).is_some() {
+            run = 0;
+        }
+        run += 1;
+        previous = at;
+        if run > MAX_ATTRIBUTES {
+            crowded_attributes = true;
+            break;
+        }
+    }
+    FirstLook {
+        crowded_attributes,
+        declarations: XMLNS
+            .find_iter(bytes)
+            .take(MAX_NAMESPACES_IN_SCOPE + 1)
+            .count(),
     }
 }
 
@@ -261,14 +307,15 @@ impl Crowded {
 /// instructions and quoted values skipped), only when the text holds more `xmlns` than could
 /// ever be a problem.
 pub fn crowded_namespaces(text: &str) -> Option<Crowded> {
-    let bytes = text.as_bytes();
-    if memchr::memmem::find_iter(bytes, b"xmlns")
-        .take(MAX_NAMESPACES_IN_SCOPE + 1)
-        .count()
-        <= MAX_NAMESPACES_IN_SCOPE
-    {
+    if first_look(text).declarations <= MAX_NAMESPACES_IN_SCOPE {
         return None; // never more in scope than in the whole text; copies stay tiny
     }
+    scan_namespaces(text)
+}
+
+/// [`crowded_namespaces`] without the quick look first.
+fn scan_namespaces(text: &str) -> Option<Crowded> {
+    let bytes = text.as_bytes();
     let space = |b: u8| b.is_ascii_whitespace();
     // Declarations made by each open element, innermost last.
     let mut open: Vec<u32> = Vec::new();

@@ -81,7 +81,7 @@ const NAMESPACES: &[&str] = &[
 ];
 
 /// Documents are capped here so that each run stays fast.
-const MAX_DOCUMENT: usize = 4 << 20;
+const MAX_DOCUMENT: usize = 1 << 20;
 
 fn build(recipe: &[u8]) -> Vec<u8> {
     let mut out = String::new();

@@ -97,9 +97,34 @@ impl FileId {
 
 /// `exclude` patterns (gitignore syntax), each set relative to the directory it was given for:
 /// the working directory for `--exclude`, the configuration file's directory for the file's.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(super) struct Excludes {
-    sets: Vec<Gitignore>,
+    sets: Vec<ExcludeSet>,
+}
+
+#[derive(Debug, Clone)]
+struct ExcludeSet {
+    matcher: Gitignore,
+    /// The working directory relative to the set's root when it lies below it (empty when it
+    /// is the root): a relative path is then matched as `prefix/path`, with no allocation in the
+    /// usual case. None: other paths are made absolute first.
+    prefix: Option<PathBuf>,
+}
+
+impl ExcludeSet {
+    fn matches(&self, path: &Path, is_dir: bool) -> bool {
+        // Relative and without `..` (a byte search: parsing components costs more than the
+        // match): the usual path of a walk.
+        let plain = path.is_relative()
+            && memchr::memmem::find(path.as_os_str().as_encoded_bytes(), b"..").is_none();
+        match &self.prefix {
+            Some(prefix) if plain && prefix.as_os_str().is_empty() => {
+                self.matcher.matched(path, is_dir).is_ignore()
+            }
+            Some(prefix) if plain => self.matcher.matched(prefix.join(path), is_dir).is_ignore(),
+            _ => self.matcher.matched(absolute(path), is_dir).is_ignore(),
+        }
+    }
 }
 
 impl Excludes {
@@ -115,8 +140,11 @@ impl Excludes {
                 .add_line(None, pattern)
                 .map_err(|err| format!("exclude pattern {pattern:?}: {err}"))?;
         }
-        self.sets
-            .push(builder.build().map_err(|err| err.to_string())?);
+        let here = absolute(Path::new("."));
+        self.sets.push(ExcludeSet {
+            matcher: builder.build().map_err(|err| err.to_string())?,
+            prefix: here.strip_prefix(root).ok().map(Path::to_path_buf),
+        });
         Ok(())
     }
 
@@ -124,17 +152,24 @@ impl Excludes {
         self.sets.is_empty()
     }
 
+    /// Whether `path` itself matches (a walk never enters an excluded directory, so its
+    /// parents need no look).
+    fn matches(&self, path: &Path, is_dir: bool) -> bool {
+        self.sets.iter().any(|set| set.matches(path, is_dir))
+    }
+
     /// Whether `path` or a directory above it matches (for paths named on the command line).
     fn matches_here_or_above(&self, path: &Path) -> bool {
         let absolute = absolute(path);
         let is_dir = absolute.is_dir();
         self.sets.iter().any(|set| {
-            set.matched(&absolute, is_dir).is_ignore()
+            let root = set.matcher.path();
+            set.matcher.matched(&absolute, is_dir).is_ignore()
                 || absolute
                     .ancestors()
                     .skip(1)
-                    .take_while(|dir| dir.starts_with(set.path()) && *dir != set.path())
-                    .any(|dir| set.matched(dir, true).is_ignore())
+                    .take_while(|dir| dir.starts_with(root) && *dir != root)
+                    .any(|dir| set.matcher.matched(dir, true).is_ignore())
         })
     }
 }
@@ -260,15 +295,11 @@ fn walk(
         .follow_links(false)
         .sort_by_file_name(|a, b| a.cmp(b));
     if !options.excludes.is_empty() {
-        let excludes: &Excludes = &options.excludes;
         // The filter must be 'static + Send + Sync: it gets its own copy of the patterns.
-        let sets = excludes.sets.clone();
+        let excludes = options.excludes.clone();
         builder.filter_entry(move |entry| {
             let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
-            let absolute = absolute(entry.path());
-            !sets
-                .iter()
-                .any(|set| set.matched(&absolute, is_dir).is_ignore())
+            !excludes.matches(entry.path(), is_dir)
         });
     }
     for entry in builder.build() {

@@ -6,10 +6,24 @@ use adinspect::finding::Severity;
 use adinspect::rules::RULES;
 
 #[test]
+fn opt_in_rules_stay_quiet_unless_selected() {
+    for rule in RULES.iter().filter(|r| r.opt_in) {
+        let quiet = analyze(rule.bad, &Options::default());
+        assert!(
+            !quiet.findings.iter().any(|f| f.rule == rule.name),
+            "{} fired without being selected",
+            rule.name
+        );
+    }
+}
+
+#[test]
 fn every_rule_fires_on_its_bad_fixture_and_not_on_the_fixed_one() {
-    let options = Options::default();
     let mut failures = Vec::new();
     for rule in RULES {
+        // The default rules, and this one (opt-in rules run only when named).
+        let mut options = Options::default();
+        options.selection.extend(&[rule.name.to_string()]).unwrap();
         let bad = analyze(rule.bad, &options);
         if !bad.findings.iter().any(|f| f.rule == rule.name) {
             failures.push(format!(

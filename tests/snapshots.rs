@@ -16,9 +16,20 @@ fn output(args: &[&str]) -> (String, i32) {
         .output()
         .unwrap();
     (
-        String::from_utf8(out.stdout).unwrap(),
+        without_checkout_path(String::from_utf8(out.stdout).unwrap()),
         out.status.code().unwrap(),
     )
+}
+
+/// SARIF names the working directory (the checkout) as `%SRCROOT%`: shown as `file:///ROOT/`
+/// so that snapshots do not depend on where the repository was cloned.
+fn without_checkout_path(text: String) -> String {
+    const BASE: &str = "\"%SRCROOT%\":{\"uri\":\"";
+    let Some(start) = text.find(BASE).map(|i| i + BASE.len()) else {
+        return text;
+    };
+    let end = start + text[start..].find('"').unwrap();
+    format!("{}file:///ROOT/{}", &text[..start], &text[end..])
 }
 
 fn snapshot(name: &str, args: &[&str], expected_code: i32) {

@@ -179,11 +179,15 @@ pub static RULES: &[Rule] = &[
     rule!(
         "https-namespace",
         "document",
-        Warning,
+        Error,
         "a namespace URI written with https://",
-        "Namespace URIs are names compared character by character, not addresses. The canonical \
-         Autodiscover namespaces start with http://; the https:// forms come from a 2020 bulk edit of \
-         Microsoft's documentation. Some servers accept both, clients that compare exactly do not."
+        "Namespace URIs are names compared character by character (Namespaces in XML, section 2.3), \
+         not addresses. The Autodiscover namespaces of MS-OXDSCLI and MS-ASCMD, and what Exchange \
+         writes, start with http://; the https:// forms come from a 2020 bulk edit of Microsoft's \
+         documentation. A client that reads the response with a namespace-aware parser (Outlook, \
+         exchangelib) finds none of its elements under the https:// name and account setup fails; a \
+         server that compares AcceptableResponseSchema exactly answers a request with error 601. \
+         Some lenient readers accept both, which is why the mistake survives."
     ),
     rule!(
         "multiple-accounts",
@@ -596,9 +600,11 @@ pub static RULES: &[Rule] = &[
         "exchange-setting-outside-exchange",
         "protocol",
         Warning,
-        "ServerVersion, DirectoryPort, ReferralPort or AuthPackage outside EXCH/EXPR",
-        "These settings are documented only for the Exchange Types EXCH and EXPR; in an IMAP, POP3, \
-         SMTP or WEB Protocol clients ignore them."
+        "ServerVersion, DirectoryPort, ReferralPort or AuthPackage outside the Exchange Types",
+        "ServerVersion, DirectoryPort and ReferralPort are documented only for the Exchange Types \
+         EXCH and EXPR, and AuthPackage for EXCH, EXPR and EXHTTP (MS-OXDSCLI 2.2.4.1.1.2.6.4; the \
+         POX reference page omits EXHTTP, which Exchange 2016 and 2019 write it in); in an IMAP, \
+         POP3, SMTP or WEB Protocol clients ignore them."
     ),
     rule!(
         "grouping-information-outside-expr",

@@ -114,16 +114,23 @@ fn check_protocol(ctx: &mut Context<'_, '_>, account: &Account<'_>, protocol: &P
         ctx.push(f);
     }
     if !EXCHANGE_TYPES.contains(&kind) {
-        for slot in [
-            Slot::ServerVersion,
-            Slot::DirectoryPort,
-            Slot::ReferralPort,
-            Slot::AuthPackage,
-        ] {
+        for slot in [Slot::ServerVersion, Slot::DirectoryPort, Slot::ReferralPort] {
             if let Some(f) = misplaced(slot, "exchange-setting-outside-exchange", "EXCH and EXPR") {
                 ctx.push(f);
             }
         }
+    }
+    // MS-OXDSCLI 2.2.4.1.1.2.6.4: AuthPackage is used with Type EXCH, EXPR or EXHTTP (the POX
+    // reference page names only the first two; Exchange 2016/2019 write it in EXHTTP).
+    if !EXCHANGE_TYPES.contains(&kind)
+        && kind != "EXHTTP"
+        && let Some(f) = misplaced(
+            Slot::AuthPackage,
+            "exchange-setting-outside-exchange",
+            "EXCH, EXPR and EXHTTP",
+        )
+    {
+        ctx.push(f);
     }
     if kind != "EXPR"
         && let Some(f) = misplaced(

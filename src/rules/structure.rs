@@ -526,7 +526,7 @@ impl<'a> Namespaces<'a> {
                     Finding::new(
                         "https-namespace",
                         tag_span(node),
-                        format!("<{name}> uses the namespace {uri} with https://; namespaces are names, and the canonical one starts with http://"),
+                        format!("<{name}> is in the namespace {uri}: with https:// that is another namespace, in which clients that match by namespace find nothing"),
                     )
                     .with_help(format!("write xmlns=\"{}\"", schema::http_form_of(uri).unwrap_or_default())),
                 );

@@ -1,0 +1,59 @@
+//! Right about real servers (issue 14): what Exchange itself writes raises nothing, and what
+//! breaks account setup fails the run. Facts from MS-OXDSCLI are named where they are used.
+
+mod common;
+
+use common::*;
+
+fn exchange_protocol(kind: &str) -> String {
+    format!(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n\
+         <Autodiscover xmlns=\"http://schemas.microsoft.com/exchange/autodiscover/responseschema/2006\">\n\
+         <Response xmlns=\"http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a\">\n\
+         <Account><AccountType>email</AccountType><Action>settings</Action>\n\
+         <Protocol><Type>{kind}</Type><Server>mail.example.org</Server><SSL>On</SSL>\n\
+         <AuthPackage>Ntlm</AuthPackage><EwsUrl>https://mail.example.org/EWS/Exchange.asmx</EwsUrl></Protocol>\n\
+         </Account></Response></Autodiscover>\n"
+    )
+}
+
+/// MS-OXDSCLI 2.2.4.1.1.2.6.4: AuthPackage is used with EXCH, EXPR and EXHTTP; Exchange 2016 and
+/// 2019 write it in EXHTTP Protocols.
+#[test]
+fn auth_package_in_exhttp_is_exchange_output_not_a_mistake() {
+    for kind in ["EXCH", "EXPR", "EXHTTP"] {
+        let output = run_with_stdin(
+            &["check", "--format", "concise"],
+            exchange_protocol(kind).as_bytes(),
+        );
+        assert_eq!(output.status.code(), Some(0), "{kind}: {}", stdout(&output));
+        assert_eq!(stdout(&output), "", "{kind}");
+    }
+    let output = run_with_stdin(
+        &["check", "--format", "concise"],
+        exchange_protocol("WEB").as_bytes(),
+    );
+    assert!(
+        stdout(&output).contains("warning[exchange-setting-outside-exchange] <AuthPackage> only applies to EXCH, EXPR and EXHTTP"),
+        "{}",
+        stdout(&output)
+    );
+}
+
+/// Namespace names are compared character by character: an https:// namespace is another
+/// namespace, account setup fails, and so does the CI run by default.
+#[test]
+fn an_https_namespace_fails_the_run() {
+    let output = run(&[
+        "check",
+        "--format",
+        "concise",
+        "fixtures/rules/https-namespace/bad.xml",
+    ]);
+    assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
+    assert!(
+        stdout(&output).contains("error[https-namespace]"),
+        "{}",
+        stdout(&output)
+    );
+}

@@ -57,3 +57,59 @@ fn an_https_namespace_fails_the_run() {
         stdout(&output)
     );
 }
+
+fn with_protocol(kind: &str, settings: &str) -> Vec<u8> {
+    format!(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n\
+         <Autodiscover xmlns=\"http://schemas.microsoft.com/exchange/autodiscover/responseschema/2006\">\n\
+         <Response xmlns=\"http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a\">\n\
+         <Account><AccountType>email</AccountType><Action>settings</Action>\n\
+         <Protocol><Type>{kind}</Type><Server>mail.example.org</Server>{settings}\
+         <SPA>off</SPA><SSL>on</SSL><AuthRequired>on</AuthRequired></Protocol>\n\
+         </Account></Response></Autodiscover>\n"
+    )
+    .into_bytes()
+}
+
+fn rules_of(document: &[u8]) -> Vec<String> {
+    let output = run_with_stdin(&["check", "--format", "jsonl"], document);
+    stdout(&output)
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["rule"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect()
+}
+
+/// Exchange 2007/2010 write 0 for "not set" in EXCH Protocols; elsewhere 0 is no port, and a
+/// DirectoryPort outside EXCH/EXPR is one defect (the element does not belong), one finding.
+#[test]
+fn port_zero_is_exchange_not_set_and_one_defect_gives_one_finding() {
+    let exchange = "<Port>0</Port><DirectoryPort>0</DirectoryPort><ReferralPort>0</ReferralPort>";
+    assert_eq!(
+        rules_of(&with_protocol("EXCH", exchange)),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        rules_of(&with_protocol("EXPR", exchange)),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        rules_of(&with_protocol(
+            "IMAP",
+            "<Port>993</Port><DirectoryPort>0</DirectoryPort>"
+        )),
+        ["exchange-setting-outside-exchange"]
+    );
+    assert_eq!(
+        rules_of(&with_protocol("IMAP", "<Port>0</Port>")),
+        ["port-out-of-range"]
+    );
+    assert_eq!(
+        rules_of(&with_protocol("EXCH", "<Port>70000</Port>")),
+        ["port-out-of-range"]
+    );
+}

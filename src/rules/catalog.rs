@@ -355,7 +355,10 @@ pub static RULES: &[Rule] = &[
         Error,
         "a port that is not a number from 1 to 65535",
         "`Port`, `DirectoryPort` and `ReferralPort` are TCP ports. Port 0, a negative or too large \
-         number, or text makes the client fail to connect or fall back to a guess."
+         number, or text makes the client fail to connect or fall back to a guess. In the Exchange \
+         Protocols (EXCH, EXPR) a 0 is how Exchange 2007 and 2010 write \"not set\" (those clients \
+         take their ports from RPC or the URLs), so it is not reported there; a DirectoryPort or \
+         ReferralPort outside them is reported once, as exchange-setting-outside-exchange."
     ),
     rule!(
         "invalid-ttl",

@@ -8,6 +8,19 @@ use crate::xml::{XmlNode, tag_span, value_span};
 use super::Context;
 use super::structure::truncate;
 
+/// The Type of the Protocol that holds `node`, if it is in one.
+fn protocol_type<'a>(node: XmlNode<'a>) -> Option<&'a str> {
+    let protocol = node
+        .parent()
+        .filter(|p| p.is_element() && p.tag_name().name() == "Protocol")?;
+    if let Some(kind) = crate::model::attribute(protocol, "Type") {
+        return Some(kind.value.trim());
+    }
+    crate::xml::child_element(protocol, "Type")
+        .and_then(crate::xml::only_text)
+        .map(str::trim)
+}
+
 /// Checks `text`, the text content of the value element `node`.
 pub fn check_value(ctx: &mut Context<'_, '_>, def: &ElementDef, node: XmlNode<'_>, text: &str) {
     let value = text.trim_ascii();
@@ -71,6 +84,15 @@ pub fn check_value(ctx: &mut Context<'_, '_>, def: &ElementDef, node: XmlNode<'_
         }
         ValueKind::Port => match value.parse::<u64>() {
             Ok(port) if (1..=65535).contains(&port) => {}
+            // Exchange 2007/2010 (and servers imitating them) write 0 for "not set" in the
+            // Exchange Protocols, whose clients take these ports from elsewhere (RPC, HTTP).
+            Ok(0) if matches!(protocol_type(node), Some("EXCH" | "EXPR")) => {}
+            // DirectoryPort or ReferralPort outside EXCH/EXPR: exchange-setting-outside-exchange
+            // says what is wrong (the element does not belong there); its value is beside the
+            // point. One defect, one finding.
+            Ok(_) | Err(_)
+                if matches!(name, "DirectoryPort" | "ReferralPort")
+                    && !matches!(protocol_type(node), Some("EXCH" | "EXPR")) => {}
             Ok(port) => ctx.push(
                 invalid(
                     "port-out-of-range",

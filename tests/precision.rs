@@ -113,3 +113,34 @@ fn port_zero_is_exchange_not_set_and_one_defect_gives_one_finding() {
         ["port-out-of-range"]
     );
 }
+
+/// CertPrincipalName names the certificate of a TLS connection: with SSL off there is none, in
+/// an EXPR Protocol as in an IMAP one.
+#[test]
+fn cert_principal_name_without_tls_in_exchange_protocols_too() {
+    let exchange = |ssl: &str| {
+        format!(
+            "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n\
+             <Autodiscover xmlns=\"http://schemas.microsoft.com/exchange/autodiscover/responseschema/2006\">\n\
+             <Response xmlns=\"http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a\">\n\
+             <Account><AccountType>email</AccountType><Action>settings</Action>\n\
+             <Protocol><Type>EXPR</Type><Server>mail.example.org</Server><SSL>{ssl}</SSL>\n\
+             <CertPrincipalName>msstd:mail.example.org</CertPrincipalName></Protocol>\n\
+             </Account></Response></Autodiscover>\n"
+        )
+        .into_bytes()
+    };
+    let rules = |doc: Vec<u8>| {
+        let output = run_with_stdin(
+            &["check", "--format", "concise", "--fail-level", "never"],
+            &doc,
+        );
+        stdout(&output)
+    };
+    assert!(
+        rules(exchange("Off")).contains("info[cert-principal-without-ssl]"),
+        "{}",
+        rules(exchange("Off"))
+    );
+    assert_eq!(rules(exchange("On")), "");
+}

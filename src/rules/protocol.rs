@@ -153,6 +153,18 @@ fn check_protocol(ctx: &mut Context<'_, '_>, account: &Account<'_>, protocol: &P
     if ISP_TYPES.contains(&kind) || kind == "NNTP" {
         check_isp_server(ctx, protocol, kind);
         check_transport(ctx, account, protocol, kind);
+    } else if let (Some(cpn), Some(ssl)) = (
+        protocol.get(Slot::CertPrincipalName),
+        protocol.get(Slot::SSL),
+    ) && ssl.on_off() == Some(false)
+    {
+        // The Exchange Types say nothing of Encryption: SSL off alone means no TLS, so no
+        // certificate to name (as for IMAP, POP3 and SMTP in check_transport).
+        ctx.push(Finding::new(
+            "cert-principal-without-ssl",
+            cpn.tag_span(),
+            format!("<CertPrincipalName> names the server certificate, but this {kind} Protocol has SSL off"),
+        ));
     }
 }
 

@@ -514,6 +514,9 @@ static OUTLOOK_RESPONSE: &[ElementDef] = &[
     el("AccountType", &["Account"], Enum(&ACCOUNT_TYPES)),
     el("Action", &["Account"], Enum(&ACTIONS)),
     el("MicrosoftOnline", &["Account"], TrueFalse),
+    // Exchange 2016 and 2019 write <ConsumerMailbox>False</ConsumerMailbox> in the Account; it
+    // is in neither the POX reference pages nor MS-OXDSCLI.
+    undocumented(el("ConsumerMailbox", &["Account"], TrueFalse)),
     el("RedirectUrl", &["Account"], Url),
     el("RedirectAddr", &["Account"], Email),
     el("Image", &["Account"], Text),

@@ -144,3 +144,27 @@ fn cert_principal_name_without_tls_in_exchange_protocols_too() {
     );
     assert_eq!(rules(exchange("On")), "");
 }
+
+/// An Exchange 2016/2019 response (ConsumerMailbox in the Account, AuthPackage in EXHTTP): one
+/// summary line, nothing else.
+#[test]
+fn exchange_2016_output_raises_nothing() {
+    let response = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n\
+        <Autodiscover xmlns=\"http://schemas.microsoft.com/exchange/autodiscover/responseschema/2006\">\n\
+        <Response xmlns=\"http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a\">\n\
+        <Account><AccountType>email</AccountType><Action>settings</Action>\n\
+        <MicrosoftOnline>False</MicrosoftOnline><ConsumerMailbox>False</ConsumerMailbox>\n\
+        <Protocol><Type>EXHTTP</Type><Server>mail.example.org</Server><SSL>On</SSL>\n\
+        <AuthPackage>Ntlm</AuthPackage><ServerExclusiveConnect>On</ServerExclusiveConnect></Protocol>\n\
+        </Account></Response></Autodiscover>\n";
+    let output = run_with_stdin(&["check", "-"], response.as_bytes());
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(stdout(&output), "no problems found in 1 file\n");
+    let bad = response.replace("<ConsumerMailbox>False", "<ConsumerMailbox>maybe");
+    let output = run_with_stdin(&["check", "--format", "concise", "-"], bad.as_bytes());
+    assert!(
+        stdout(&output).contains("warning[invalid-true-false] <ConsumerMailbox>"),
+        "{}",
+        stdout(&output)
+    );
+}

@@ -345,9 +345,10 @@ pub static RULES: &[Rule] = &[
         "invalid-true-false",
         "value",
         Warning,
-        "MicrosoftOnline is neither true nor false",
-        "`MicrosoftOnline` says whether the mailbox is hosted in Exchange Online; it accepts `true` or \
-         `false` (Exchange writes `False`)."
+        "MicrosoftOnline or ConsumerMailbox is neither true nor false",
+        "`MicrosoftOnline` says whether the mailbox is hosted in Exchange Online, and Exchange 2016 and \
+         2019 add `ConsumerMailbox`; both accept `true` or `false` in any case (Exchange writes \
+         `False`)."
     ),
     rule!(
         "port-out-of-range",

@@ -168,3 +168,40 @@ fn exchange_2016_output_raises_nothing() {
         stdout(&output)
     );
 }
+
+/// One defect, one finding: an empty LoginName is empty, not also a login without a domain.
+#[test]
+fn an_empty_login_name_is_one_finding() {
+    let doc = with_protocol(
+        "IMAP",
+        "<Port>993</Port><LoginName></LoginName><DomainRequired>on</DomainRequired>",
+    );
+    let output = run_with_stdin(&["check", "--format", "concise"], &doc);
+    let text = stdout(&output);
+    assert!(text.contains("warning[empty-setting]"), "{text}");
+    assert!(!text.contains("domain-required-without-domain"), "{text}");
+}
+
+/// The same padding is judged the same way on a MobileSync Server's Url and Name (both hold the
+/// URL the device connects to).
+#[test]
+fn padded_mobilesync_url_and_name_are_both_reported() {
+    let doc = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n\
+        <Autodiscover xmlns=\"http://schemas.microsoft.com/exchange/autodiscover/responseschema/2006\">\n\
+        <Response xmlns=\"http://schemas.microsoft.com/exchange/autodiscover/mobilesync/responseschema/2006\">\n\
+        <Culture>en:us</Culture><User><DisplayName>Jane</DisplayName><EMailAddress>jane@example.org</EMailAddress></User>\n\
+        <Action><Settings><Server><Type>MobileSync</Type>\n\
+        <Url> https://eas.example.org/Microsoft-Server-ActiveSync </Url>\n\
+        <Name> https://eas.example.org/Microsoft-Server-ActiveSync </Name>\n\
+        </Server></Settings></Action></Response></Autodiscover>\n";
+    let output = run_with_stdin(&["check", "--format", "concise"], doc.as_bytes());
+    let text = stdout(&output);
+    assert!(
+        text.contains("value-whitespace] the value of <Url>"),
+        "{text}"
+    );
+    assert!(
+        text.contains("value-whitespace] the value of <Name>"),
+        "{text}"
+    );
+}

@@ -201,9 +201,13 @@ fn check_domain_required(ctx: &mut Context<'_, '_>, protocol: &Protocol<'_>) {
     if required.on_off() != Some(true) {
         return;
     }
-    let login_has_domain = protocol
-        .get(Slot::LoginName)
-        .is_some_and(|l| l.value().contains('\\') || l.value().contains('@'));
+    let login = protocol.get(Slot::LoginName);
+    // An empty LoginName is reported as such (empty-setting): one defect, one finding.
+    if login.is_some_and(|l| l.value().is_empty()) {
+        return;
+    }
+    let login_has_domain =
+        login.is_some_and(|l| l.value().contains('\\') || l.value().contains('@'));
     if !login_has_domain {
         ctx.push(Finding::new(
             "domain-required-without-domain",

@@ -108,6 +108,18 @@ fn check_mobile(ctx: &mut Context<'_, '_>) {
             if value.is_empty() && !required {
                 continue;
             }
+            // A MobileSync Name is the same URL as Url, compared the same way: padded, it is
+            // reported as Url is (the value check does that for Url, whose kind is a URL).
+            if name == "Name" && is_mobile_sync && leaf.text().len() != value.len() {
+                ctx.push(
+                    Finding::new(
+                        "value-whitespace",
+                        leaf.value_span(),
+                        "the value of <Name> has whitespace around it; not every client trims it",
+                    )
+                    .with_help(format!("write <Name>{value}</Name>")),
+                );
+            }
             // A Url that is not a URL at all is invalid-url's finding.
             if name == "Url" && !super::values::is_absolute_url(value) {
                 continue;

@@ -122,6 +122,7 @@ P["https-namespace"] = (sub(GOOD, f'xmlns="{OUT_NS}"', f'xmlns="{OUT_NS.replace(
 P["unused-suppression"] = (
     imap_with("<SSL>on</SSL>", "<!-- adinspect: ignore invalid-on-off -->\n<SSL>on</SSL>"),
     imap_with("<SSL>on</SSL>", "<!-- adinspect: ignore invalid-on-off -->\n<SSL>yes</SSL>"))
+P["spa-by-default"] = (sub(GOOD, "        <SPA>off</SPA>\n", ""), GOOD)
 P["multiple-accounts"] = (
     resp(IMAP).replace("    </Account>\n", "    </Account>\n    <Account>\n      <AccountType>email</AccountType>\n"
                        "      <Action>settings</Action>\n" + indent(SMTP, 6) + "\n    </Account>\n", 1),

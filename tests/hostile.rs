@@ -163,7 +163,8 @@ fn hundreds_of_thousands_of_attributes() {
 
 #[test]
 fn hundreds_of_thousands_of_findings_on_one_line() {
-    let protocol = "<Protocol><Type>IMAP</Type><Port>0</Port><SSL>yes</SSL></Protocol>";
+    let protocol =
+        "<Protocol><Type>IMAP</Type><Port>0</Port><SPA>off</SPA><SSL>yes</SSL></Protocol>";
     let doc = format!(
         "<Autodiscover xmlns=\"http://schemas.microsoft.com/exchange/autodiscover/responseschema/2006\">\
          <Response xmlns=\"http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a\">\

@@ -678,6 +678,18 @@ pub static RULES: &[Rule] = &[
          submission uses 587 (STARTTLS) or 465 (TLS)."
     ),
     rule!(
+        "spa-by-default",
+        "protocol",
+        Warning,
+        "an IMAP, POP3 or SMTP Protocol without SPA (clients then take it as on)",
+        "The POX reference gives `SPA` (Secure Password Authentication, that is NTLM) the default \
+         on. A Protocol that leaves it out makes Outlook insist on NTLM, which hosted IMAP, POP3 and \
+         SMTP servers almost never offer: the login fails and the user is asked for the password \
+         again and again. Write `<SPA>off</SPA>` unless the server really offers NTLM. (The other \
+         defaults are harmless or reported elsewhere: AuthRequired on is what mail servers want, \
+         SSL on against a STARTTLS port is tls-mode-port-mismatch, a TTL of one hour is fine.)"
+    ),
+    rule!(
         "cert-principal-without-ssl",
         "protocol",
         Info,

@@ -153,6 +153,7 @@ fn check_protocol(ctx: &mut Context<'_, '_>, account: &Account<'_>, protocol: &P
     if ISP_TYPES.contains(&kind) || kind == "NNTP" {
         check_isp_server(ctx, protocol, kind);
         check_transport(ctx, account, protocol, kind);
+        check_spa_default(ctx, protocol, kind);
     } else if let (Some(cpn), Some(ssl)) = (
         protocol.get(Slot::CertPrincipalName),
         protocol.get(Slot::SSL),
@@ -269,6 +270,25 @@ fn holds_non_host_character(host: &str) -> bool {
     } else {
         host.chars().any(special)
     }
+}
+
+/// SPA (NTLM) is on unless the Protocol says otherwise (POX reference, SPA): Outlook then
+/// insists on NTLM, which IMAP, POP3 and SMTP servers almost never offer.
+fn check_spa_default(ctx: &mut Context<'_, '_>, protocol: &Protocol<'_>, kind: &str) {
+    if kind == "NNTP" || protocol.get(Slot::SPA).is_some() {
+        return;
+    }
+    ctx.push(
+        Finding::new(
+            "spa-by-default",
+            protocol.tag_span(),
+            format!(
+                "this {kind} Protocol has no <SPA>, so clients take SPA as on and try only NTLM \
+                 authentication, which mail servers rarely offer"
+            ),
+        )
+        .with_help("add <SPA>off</SPA> (on only if the server really offers NTLM)"),
+    );
 }
 
 fn check_transport(

@@ -173,26 +173,30 @@ fn first_look(text: &str) -> FirstLook {
     static XMLNS: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
         std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"xmlns"));
     let bytes = text.as_bytes();
+    FirstLook {
+        crowded_attributes: long_run_of_equals(bytes, MAX_ATTRIBUTES),
+        declarations: XMLNS
+            .find_iter(bytes)
+            .take(MAX_NAMESPACES_IN_SCOPE + 1)
+            .count(),
+    }
+}
+
+/// Whether more than `limit` `=` follow one another with no `<` between them. Each gap between
+/// two `=` is searched once, backwards: one pass over the `=` and a short look behind each.
+fn long_run_of_equals(bytes: &[u8], limit: usize) -> bool {
     let (mut run, mut previous) = (0, 0);
-    let mut crowded_attributes = false;
     for at in memchr::memchr_iter(b'=', bytes) {
         if memchr::memrchr(b'<', &bytes[previous..at]).is_some() {
             run = 0;
         }
         run += 1;
         previous = at;
-        if run > MAX_ATTRIBUTES {
-            crowded_attributes = true;
-            break;
+        if run > limit {
+            return true;
         }
     }
-    FirstLook {
-        crowded_attributes,
-        declarations: XMLNS
-            .find_iter(bytes)
-            .take(MAX_NAMESPACES_IN_SCOPE + 1)
-            .count(),
-    }
+    false
 }
 
 /// The first start tag with more than `limit` attributes: (count, offset of its `<`). A single
@@ -201,23 +205,8 @@ fn first_look(text: &str) -> FirstLook {
 pub fn crowded_tag(text: &str, limit: usize) -> Option<(usize, usize)> {
     let bytes = text.as_bytes();
     // Quick exit: a crowded tag needs more than `limit` `=` with no `<` between them, which
-    // ordinary documents never have. Each gap between two `=` is searched once, backwards, so
-    // this costs one pass over the `=` and a short look behind each.
-    let mut run = 0;
-    let mut previous = 0;
-    let mut may_be_crowded = false;
-    for at in memchr::memchr_iter(b'=', bytes) {
-        if memchr::memrchr(b'<', &bytes[previous..at]).is_some() {
-            run = 0;
-        }
-        run += 1;
-        previous = at;
-        if run > limit {
-            may_be_crowded = true;
-            break;
-        }
-    }
-    if !may_be_crowded {
+    // ordinary documents never have.
+    if !long_run_of_equals(bytes, limit) {
         return None;
     }
     let mut i = 0;

@@ -388,6 +388,10 @@ pub static ACTIONS: EnumDef = EnumDef {
     rare: &[],
     rare_rule: "",
 };
+
+/// AuthPackage values. The POX reference page lists basic, kerb, kerbntlm, ntlm, certificate,
+/// negotiate and nego2; MS-OXDSCLI 2.2.4.1.1.2.6.4 lists the same but nego2, plus anonymous
+/// (which Exchange Online writes as `Anonymous`: reported only by the opt-in rule).
 pub static AUTH_PACKAGES: EnumDef = EnumDef {
     rule: "invalid-auth-package",
     values: &[

@@ -498,8 +498,10 @@ pub static RULES: &[Rule] = &[
         "value",
         Info,
         "AuthPackage Anonymous",
-        "Exchange Online emits `Anonymous`, which the reference does not list. It is correct output; \
-         this note says that older clients may not know it."
+        "Exchange Online emits `Anonymous`. MS-OXDSCLI (2.2.4.1.1.2.6.4) documents it (the client \
+         authenticates anonymously over SSL); the POX reference page, which clients are often built \
+         from, does not list it. It is correct output; this opt-in note only says that a client \
+         built from the POX page may not know it."
     ),
     rule!(
         "invalid-encryption",

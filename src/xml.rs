@@ -102,7 +102,7 @@ pub fn parse(text: &str) -> Result<XmlDocument<'_>, Finding> {
     let look = first_look(text);
     if let Some((count, at)) = look
         .crowded_attributes
-        .then(|| crowded_tag(text, MAX_ATTRIBUTES))
+        .then(|| scan_crowded_tag(text.as_bytes(), MAX_ATTRIBUTES))
         .flatten()
     {
         return Err(Finding::new(
@@ -209,46 +209,20 @@ pub fn crowded_tag(text: &str, limit: usize) -> Option<(usize, usize)> {
     if !long_run_of_equals(bytes, limit) {
         return None;
     }
-    let mut i = 0;
-    while let Some(found) = memchr::memchr(b'<', &bytes[i..]) {
-        let start = i + found;
-        if let Some(end) = skip_non_tag(bytes, start) {
-            i = end;
-        } else if bytes[start..].starts_with(b"</") {
-            i = after(bytes, start + 2, b">");
-        } else {
-            // A start tag: count `=` outside quoted values, up to its `>`.
-            let mut count = 0;
-            let mut j = start + 1;
-            loop {
-                let Some(k) = memchr::memchr3(b'=', b'>', b'<', &bytes[j..]) else {
-                    j = bytes.len();
-                    break;
-                };
-                j += k;
-                if bytes[j] != b'=' {
-                    break;
-                }
-                count += 1;
-                j += 1;
-                while j < bytes.len() && bytes[j].is_ascii_whitespace() {
-                    j += 1;
-                }
-                if let Some(&quote) = bytes.get(j).filter(|q| **q == b'"' || **q == b'\'') {
-                    j = memchr::memchr(quote, &bytes[j + 1..])
-                        .map_or(bytes.len(), |k| j + 1 + k + 1);
-                }
-            }
-            if count > limit {
-                return Some((count, start));
-            }
-            i = j;
+    scan_crowded_tag(bytes, limit)
+}
+
+/// [`crowded_tag`] without the quick look first.
+fn scan_crowded_tag(bytes: &[u8], limit: usize) -> Option<(usize, usize)> {
+    let mut found = None;
+    scan_tags(bytes, |tag| match tag {
+        Tag::Start(start) if start.attributes > limit => {
+            found = Some((start.attributes, start.at));
+            false
         }
-        if i >= bytes.len() {
-            break;
-        }
-    }
-    None
+        _ => true,
+    });
+    found
 }
 
 /// Just past the first `needle` at or after `from`, or the end of `bytes`.
@@ -304,29 +278,89 @@ pub fn crowded_namespaces(text: &str) -> Option<Crowded> {
 
 /// [`crowded_namespaces`] without the quick look first.
 fn scan_namespaces(text: &str) -> Option<Crowded> {
-    let bytes = text.as_bytes();
-    let space = |b: u8| b.is_ascii_whitespace();
     // Declarations made by each open element, innermost last.
     let mut open: Vec<u32> = Vec::new();
     let (mut in_scope, mut copies, mut declaring) = (0usize, 0usize, 0usize);
+    let mut crowded = None;
+    scan_tags(text.as_bytes(), |tag| {
+        let start = match tag {
+            Tag::End => {
+                if let Some(declared) = open.pop() {
+                    in_scope -= declared as usize;
+                }
+                return true;
+            }
+            Tag::Start(start) => start,
+        };
+        if start.declarations > 0 {
+            // The parser copies what the parent has in scope into this element.
+            copies += in_scope;
+            declaring += 1;
+        }
+        in_scope += start.declarations;
+        if in_scope > MAX_NAMESPACES_IN_SCOPE {
+            crowded = Some(Crowded::InScope {
+                count: in_scope,
+                at: start.at,
+            });
+        } else if copies > MAX_NAMESPACE_COPIES {
+            crowded = Some(Crowded::Copies {
+                elements: declaring,
+                at: start.at,
+            });
+        } else if start.self_closing {
+            in_scope -= start.declarations;
+        } else {
+            open.push(start.declarations as u32);
+        }
+        crowded.is_none()
+    });
+    crowded
+}
+
+/// A start tag as the pre-parse scans see it.
+struct StartTag {
+    /// The offset of its `<`.
+    at: usize,
+    /// Attributes with a value (`name=…`).
+    attributes: usize,
+    /// Of those, namespace declarations (`xmlns`, `xmlns:p`).
+    declarations: usize,
+    self_closing: bool,
+}
+
+enum Tag {
+    Start(StartTag),
+    End,
+}
+
+/// Every start and end tag of the text in order, for the pre-parse scans (one linear pass:
+/// comments, CDATA, processing instructions, DOCTYPEs and quoted values are skipped). `visit`
+/// returns false to stop.
+fn scan_tags(bytes: &[u8], mut visit: impl FnMut(Tag) -> bool) {
+    let space = |b: u8| b.is_ascii_whitespace();
     let mut i = 0;
     while let Some(found) = memchr::memchr(b'<', &bytes[i..]) {
         let start = i + found;
         if let Some(end) = skip_non_tag(bytes, start) {
             i = end;
         } else if bytes[start..].starts_with(b"</") {
-            if let Some(declared) = open.pop() {
-                in_scope -= declared as usize;
-            }
             i = after(bytes, start + 2, b">");
+            if !visit(Tag::End) {
+                return;
+            }
         } else {
-            // A start tag: its name, then attributes up to `>` or `/>`.
+            // Its name, then attributes up to `>` or `/>`.
             let mut j = start + 1;
             while j < bytes.len() && !space(bytes[j]) && !matches!(bytes[j], b'>' | b'/' | b'<') {
                 j += 1;
             }
-            let mut declared = 0usize;
-            let mut self_closing = false;
+            let mut tag = StartTag {
+                at: start,
+                attributes: 0,
+                declarations: 0,
+                self_closing: false,
+            };
             while j < bytes.len() {
                 match bytes[j] {
                     b if space(b) => j += 1,
@@ -336,7 +370,7 @@ fn scan_namespaces(text: &str) -> Option<Crowded> {
                     }
                     b'/' if bytes.get(j + 1) == Some(&b'>') => {
                         j += 2;
-                        self_closing = true;
+                        tag.self_closing = true;
                         break;
                     }
                     b'<' => break, // not well-formed; the parser will say so
@@ -349,13 +383,14 @@ fn scan_namespaces(text: &str) -> Option<Crowded> {
                             j += 1;
                         }
                         let name = &bytes[name_start..j];
-                        if name == b"xmlns" || name.starts_with(b"xmlns:") {
-                            declared += 1;
-                        }
                         while j < bytes.len() && space(bytes[j]) {
                             j += 1;
                         }
                         if bytes.get(j) == Some(&b'=') {
+                            tag.attributes += 1;
+                            if name == b"xmlns" || name.starts_with(b"xmlns:") {
+                                tag.declarations += 1;
+                            }
                             j += 1;
                             while j < bytes.len() && space(bytes[j]) {
                                 j += 1;
@@ -372,36 +407,15 @@ fn scan_namespaces(text: &str) -> Option<Crowded> {
                     }
                 }
             }
-            if declared > 0 {
-                // The parser copies what the parent has in scope into this element.
-                copies += in_scope;
-                declaring += 1;
-            }
-            in_scope += declared;
-            if in_scope > MAX_NAMESPACES_IN_SCOPE {
-                return Some(Crowded::InScope {
-                    count: in_scope,
-                    at: start,
-                });
-            }
-            if copies > MAX_NAMESPACE_COPIES {
-                return Some(Crowded::Copies {
-                    elements: declaring,
-                    at: start,
-                });
-            }
-            if self_closing {
-                in_scope -= declared;
-            } else {
-                open.push(declared as u32);
-            }
             i = j;
+            if !visit(Tag::Start(tag)) {
+                return;
+            }
         }
         if i >= bytes.len() {
-            break;
+            return;
         }
     }
-    None
 }
 
 fn error_finding(text: &str, index: &LineIndex, err: &roxmltree::Error) -> Finding {

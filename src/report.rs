@@ -6,8 +6,8 @@ use std::ops::Range;
 
 use crate::compact::RunLog;
 use crate::model::{
-    Account, DocKind, ErrorInfo, Leaf, Model, Protocol, SecuritySource, Slot, SmtpCredentials,
-    decode_server_version, exchange_product,
+    Account, Attr, DocKind, ErrorInfo, Leaf, Model, Protocol, SecuritySource, Slot,
+    SmtpCredentials, TlsMode, decode_server_version, exchange_product,
 };
 use crate::schema::KNOWN_ERROR_CODES;
 use crate::source::LineIndex;
@@ -27,6 +27,8 @@ pub struct Value {
 pub struct Setting {
     pub name: String,
     pub value: Value,
+    /// OWAUrl's AuthenticationMethod attribute.
+    pub authentication_method: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -41,7 +43,53 @@ pub struct SmtpCredentialsReport {
     /// None when UsePOPAuth has an invalid value.
     pub uses_pop3: Option<bool>,
     pub pop3_line: Option<usize>,
+    /// The POP3 Protocol's Server, whole (the sentence shortens it).
+    pub pop3_server: Option<String>,
     pub sentence: String,
+}
+
+/// Transport security as data: what `show --format json` calls `effective.security.mode`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecurityMode {
+    None,
+    StartTls,
+    ImplicitTls,
+    Auto,
+    /// SSL or Encryption has a value clients do not understand.
+    Unknown,
+}
+
+impl SecurityMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SecurityMode::None => "none",
+            SecurityMode::StartTls => "starttls",
+            SecurityMode::ImplicitTls => "implicit-tls",
+            SecurityMode::Auto => "auto",
+            SecurityMode::Unknown => "unknown",
+        }
+    }
+}
+
+/// A Protocol's settings as a client applies them: typed, documented defaults filled in
+/// (for the Types that connect to a server), None where a value is absent without a default
+/// or is not one clients understand.
+#[derive(Debug, Clone, Default)]
+pub struct Effective {
+    pub server: Option<String>,
+    pub port: Option<u16>,
+    /// The mode and where it came from: "Encryption", "SSL" or "default".
+    pub security: Option<(SecurityMode, &'static str)>,
+    pub auth_required: Option<bool>,
+    pub spa: Option<bool>,
+    /// LoginName; None when absent (clients then log in with the e-mail address).
+    pub login: Option<String>,
+    pub domain_required: Option<bool>,
+    pub domain_name: Option<String>,
+    pub ttl_hours: Option<u32>,
+    /// SMTP only.
+    pub smtp_last: Option<bool>,
+    pub cert_principal_name: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -62,7 +110,10 @@ pub struct ProtocolReport {
     /// Documented defaults of absent settings: (name, value).
     pub defaults: Vec<(&'static str, String)>,
     pub smtp: Option<SmtpCredentialsReport>,
+    pub effective: Effective,
     pub server_version: Option<String>,
+    /// ServerVersion decoded: (major, minor, build).
+    pub server_version_parts: Option<(u32, u32, u32)>,
     pub endpoints: Vec<EndpointReport>,
 }
 
@@ -71,8 +122,9 @@ pub struct ErrorReport {
     pub line: usize,
     /// The `<Error` start tag (where Time and Id findings point).
     pub tag: Range<usize>,
-    pub time: Option<String>,
-    pub id: Option<String>,
+    /// The Time and Id attributes; their spans are those of the attribute values.
+    pub time: Option<Value>,
+    pub id: Option<Value>,
     pub code: Option<Value>,
     pub code_meaning: Option<&'static str>,
     pub settings: Vec<Setting>,
@@ -138,10 +190,24 @@ impl Builder<'_> {
         }
     }
 
+    /// An attribute's value, positioned at the attribute.
+    fn attribute(&self, attr: &Attr<'_>) -> Value {
+        let (line, column) = self
+            .index
+            .position(self.text, self.offsets.start(attr.span.start));
+        Value {
+            value: attr.value.to_string(),
+            line,
+            column,
+            span: self.span(attr.value_span.clone()),
+        }
+    }
+
     fn setting(&self, leaf: &Leaf<'_>) -> Setting {
         Setting {
             name: leaf.name().to_string(),
             value: self.value(leaf),
+            authentication_method: None,
         }
     }
 
@@ -169,8 +235,8 @@ impl Builder<'_> {
                     .map_or(node.range().end, |c| c.range().start);
                 self.span(start..end)
             },
-            time: error.time.as_ref().map(|a| a.value.to_string()),
-            id: error.id.as_ref().map(|a| a.value.to_string()),
+            time: error.time.as_ref().map(|a| self.attribute(a)),
+            id: error.id.as_ref().map(|a| self.attribute(a)),
             code,
             code_meaning,
             settings: self.settings(error.leaves.iter().filter(|l| l.name() != "ErrorCode")),
@@ -265,12 +331,15 @@ impl Builder<'_> {
             }
         }
         let smtp = protocol.smtp_credentials(account).map(|c| self.smtp(c));
-        let server_version = protocol.get(Slot::ServerVersion).and_then(|v| {
-            let (major, minor, build) = decode_server_version(v.value())?;
-            Some(format!(
+        let effective = effective(protocol, has_server);
+        let server_version_parts = protocol
+            .get(Slot::ServerVersion)
+            .and_then(|v| decode_server_version(v.value()));
+        let server_version = server_version_parts.map(|(major, minor, build)| {
+            format!(
                 "{} ({major}.{minor}.{build})",
                 exchange_product(major, minor)
-            ))
+            )
         });
         let mut endpoints = Vec::new();
         for (scope, found) in [
@@ -281,9 +350,10 @@ impl Builder<'_> {
             let mut entries = Vec::new();
             for owa in &found.owa_urls {
                 let mut setting = self.setting(&owa.leaf);
-                if let Some(method) = &owa.authentication_method {
-                    setting.value.value = format!("{} ({})", setting.value.value, method.value);
-                }
+                setting.authentication_method = owa
+                    .authentication_method
+                    .as_ref()
+                    .map(|m| m.value.to_string());
                 entries.push(setting);
             }
             for nested in &found.protocols {
@@ -299,6 +369,7 @@ impl Builder<'_> {
                         column,
                         span: self.span(nested.node.range()),
                     },
+                    authentication_method: None,
                 });
             }
             endpoints.push(EndpointReport {
@@ -326,7 +397,9 @@ impl Builder<'_> {
             security,
             defaults,
             smtp,
+            effective,
             server_version,
+            server_version_parts,
             endpoints,
         }
     }
@@ -337,11 +410,13 @@ impl Builder<'_> {
             SmtpCredentials::OwnByDefault => SmtpCredentialsReport {
                 uses_pop3: Some(false),
                 pop3_line: None,
+                pop3_server: None,
                 sentence: "logs in with its own credentials (no UsePOPAuth)".to_string(),
             },
             SmtpCredentials::Own(leaf) => SmtpCredentialsReport {
                 uses_pop3: Some(false),
                 pop3_line: None,
+                pop3_server: None,
                 sentence: format!(
                     "logs in with its own credentials (UsePOPAuth off, line {})",
                     line_of(leaf)
@@ -360,6 +435,16 @@ impl Builder<'_> {
                 SmtpCredentialsReport {
                     uses_pop3: Some(true),
                     pop3_line: Some(pop_line),
+                    // Whole up to the longest DNS name; a longer (invalid) one is shortened, as
+                    // every SMTP Protocol repeats it.
+                    pop3_server: pop3.get(Slot::Server).map(|s| {
+                        let server = s.value();
+                        if server.len() <= MAX_HOST_NAME {
+                            server.to_string()
+                        } else {
+                            shorten(server).into_owned()
+                        }
+                    }),
                     sentence: format!(
                         "reuses the POP3 account's credentials (UsePOPAuth on, line {}): those of POP3 {server}{port} (line {pop_line})",
                         line_of(leaf)
@@ -369,6 +454,7 @@ impl Builder<'_> {
             SmtpCredentials::FromPop3(leaf, None) => SmtpCredentialsReport {
                 uses_pop3: Some(true),
                 pop3_line: None,
+                pop3_server: None,
                 sentence: format!(
                     "UsePOPAuth is on (line {}), but this Account has no POP3 Protocol to take the credentials from",
                     line_of(leaf)
@@ -377,6 +463,7 @@ impl Builder<'_> {
             SmtpCredentials::Unclear(leaf) => SmtpCredentialsReport {
                 uses_pop3: None,
                 pop3_line: None,
+                pop3_server: None,
                 sentence: format!(
                     "unclear: UsePOPAuth is {:?} (line {}), neither on nor off",
                     shorten(leaf.value()),
@@ -386,6 +473,79 @@ impl Builder<'_> {
         }
     }
 }
+
+/// The typed settings of a Protocol; `with_defaults` for the Types that connect to a server
+/// (their defaults are documented: SSL, AuthRequired and SPA on, TTL 1 hour, SMTPLast off,
+/// CertPrincipalName msstd:SERVER when encrypted).
+fn effective(protocol: &Protocol<'_>, with_defaults: bool) -> Effective {
+    let text = |slot| protocol.get(slot).map(|l: &Leaf<'_>| l.value().to_string());
+    // An on/off setting: its value, else the default (when defaults apply and it is absent).
+    let switch = |slot, default: bool| match protocol.get(slot) {
+        Some(leaf) => leaf.on_off(),
+        None => with_defaults.then_some(default),
+    };
+    let written_security =
+        protocol.get(Slot::Encryption).is_some() || protocol.get(Slot::SSL).is_some();
+    let security = if with_defaults || written_security {
+        Some(match protocol.security() {
+            Some(s) => (
+                match s.mode {
+                    TlsMode::Implicit => SecurityMode::ImplicitTls,
+                    TlsMode::StartTls => SecurityMode::StartTls,
+                    TlsMode::Auto => SecurityMode::Auto,
+                    TlsMode::Clear => SecurityMode::None,
+                },
+                match s.source {
+                    SecuritySource::Encryption => "Encryption",
+                    SecuritySource::Ssl => "SSL",
+                    SecuritySource::Default => "default",
+                },
+            ),
+            None => (
+                SecurityMode::Unknown,
+                if protocol.get(Slot::Encryption).is_some() {
+                    "Encryption"
+                } else {
+                    "SSL"
+                },
+            ),
+        })
+    } else {
+        None
+    };
+    let encrypted = security
+        .is_some_and(|(mode, _)| !matches!(mode, SecurityMode::None | SecurityMode::Unknown));
+    let cert_principal_name = text(Slot::CertPrincipalName).or_else(|| {
+        let server = protocol.get(Slot::Server)?;
+        (with_defaults && encrypted).then(|| format!("msstd:{}", server.value()))
+    });
+    let ttl_hours = match protocol.get(Slot::TTL) {
+        Some(leaf) => leaf.value().parse().ok(),
+        None => with_defaults.then_some(1),
+    };
+    let is_smtp = protocol.is_type("SMTP");
+    Effective {
+        server: text(Slot::Server),
+        port: protocol.port(),
+        security,
+        auth_required: switch(Slot::AuthRequired, true),
+        spa: switch(Slot::SPA, true),
+        login: text(Slot::LoginName),
+        // No default is documented (nor for Port): absent stays unknown.
+        domain_required: protocol.get(Slot::DomainRequired).and_then(Leaf::on_off),
+        domain_name: text(Slot::DomainName),
+        ttl_hours,
+        smtp_last: if is_smtp {
+            switch(Slot::SMTPLast, false)
+        } else {
+            None
+        },
+        cert_principal_name,
+    }
+}
+
+/// The longest DNS name (RFC 1035: 255 octets on the wire, 253 characters written).
+const MAX_HOST_NAME: usize = 253;
 
 /// Values longer than this are shortened where the report repeats them (a value is shown whole
 /// once, in its own row): output then stays a small multiple of the input, whatever the input.

@@ -30,7 +30,7 @@ fn show_json_has_the_documented_shape() {
     let output = run(&["show", "--format", "json", POP_SMTP]);
     assert_eq!(output.status.code(), Some(0));
     let doc = json(&output);
-    assert_eq!(doc["version"], 1);
+    assert_eq!(doc["version"], 2);
     let file = &doc["files"][0];
     assert_eq!(file["path"], POP_SMTP);
     assert_eq!(file["kind"], "outlook-response");
@@ -45,14 +45,98 @@ fn show_json_has_the_documented_shape() {
     assert_eq!(protocols.len(), 3);
     assert_eq!(protocols[0]["type"], "POP3");
     assert_eq!(protocols[0]["line"], 7);
-    assert!(protocols[0]["smtp_uses_pop3_credentials"].is_null());
+    assert!(protocols[0]["effective"]["smtp_credentials"].is_null());
     assert_eq!(
         protocols[0]["settings"]["Port"],
         serde_json::json!({"value": "995", "line": 10, "column": 9})
     );
+    // As written, then typed with the documented defaults applied.
+    assert_eq!(
+        protocols[0]["effective"],
+        serde_json::json!({
+            "server": "pop.fabrikam.example",
+            "port": 995,
+            "security": {"mode": "implicit-tls", "from": "SSL"},
+            "auth_required": true,
+            "spa": false,
+            "login": "kim.lee@fabrikam.example",
+            "domain_required": false,
+            "domain_name": null,
+            "ttl_hours": 1,
+            "smtp_last": null,
+            "cert_principal_name": "msstd:pop.fabrikam.example",
+            "smtp_credentials": null,
+        })
+    );
     assert_eq!(protocols[2]["type"], "SMTP");
-    assert_eq!(protocols[2]["smtp_uses_pop3_credentials"], true);
-    assert_eq!(protocols[2]["pop3_credentials_from_line"], 7);
+    let smtp = &protocols[2]["effective"];
+    assert_eq!(
+        smtp["security"],
+        serde_json::json!({"mode": "starttls", "from": "Encryption"})
+    );
+    assert_eq!(smtp["smtp_last"], false);
+    assert_eq!(
+        smtp["smtp_credentials"],
+        serde_json::json!({"reuses_pop3": true, "pop3_line": 7, "pop3_server": "pop.fabrikam.example"})
+    );
+}
+
+#[test]
+fn show_json_effective_values_follow_defaults_and_invalid_values() {
+    let input = br#"<?xml version="1.0" encoding="utf-8"?>
+<Autodiscover xmlns="http://schemas.microsoft.com/exchange/autodiscover/responseschema/2006">
+  <Response xmlns="http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a">
+    <Account>
+      <AccountType>email</AccountType>
+      <Action>settings</Action>
+      <Protocol>
+        <Type>IMAP</Type>
+        <Server>imap.fabrikam.example</Server>
+        <Port>143</Port>
+        <SSL>yes</SSL>
+        <TTL>24</TTL>
+      </Protocol>
+      <Protocol>
+        <Type>SMTP</Type>
+        <Server>smtp.fabrikam.example</Server>
+        <Port>25</Port>
+        <SSL>off</SSL>
+        <UsePOPAuth>maybe</UsePOPAuth>
+      </Protocol>
+    </Account>
+  </Response>
+</Autodiscover>
+"#;
+    let doc = json(&run_with_stdin(&["show", "--format", "json", "-"], input));
+    let protocols = &doc["files"][0]["accounts"][0]["protocols"];
+    let imap = &protocols[0]["effective"];
+    assert_eq!(
+        imap["security"],
+        serde_json::json!({"mode": "unknown", "from": "SSL"})
+    );
+    assert_eq!(imap["spa"], true, "SPA is on when absent");
+    assert_eq!(imap["auth_required"], true);
+    assert_eq!(imap["ttl_hours"], 24);
+    assert_eq!(imap["port"], 143);
+    assert!(imap["login"].is_null() && imap["domain_required"].is_null());
+    assert!(
+        imap["cert_principal_name"].is_null(),
+        "unknown security: no default name"
+    );
+    let smtp = &protocols[1]["effective"];
+    assert_eq!(
+        smtp["security"],
+        serde_json::json!({"mode": "none", "from": "SSL"})
+    );
+    assert!(
+        smtp["cert_principal_name"].is_null(),
+        "no TLS, no certificate name"
+    );
+    assert_eq!(smtp["smtp_last"], false);
+    assert_eq!(
+        smtp["smtp_credentials"],
+        serde_json::json!({"reuses_pop3": null, "pop3_line": null, "pop3_server": null})
+    );
 }
 
 #[test]
@@ -67,10 +151,23 @@ fn show_json_mapi_http_type_attribute() {
     assert_eq!(protocols[0]["type"], "mapiHttp");
     assert_eq!(protocols[0]["endpoints"][0]["scope"], "MailStore");
     assert_eq!(protocols[1]["type"], "EXCH");
-    assert_eq!(protocols[1]["server_version"], "Exchange 2016 (15.1.2507)");
     assert_eq!(
-        protocols[1]["smtp_uses_pop3_credentials"],
-        serde_json::Value::Null
+        protocols[1]["server_version"],
+        serde_json::json!({"product": "Exchange 2016", "major": 15, "minor": 1, "build": 2507})
+    );
+    assert!(protocols[1]["effective"]["smtp_credentials"].is_null());
+    assert_eq!(
+        protocols[1]["effective"]["security"],
+        serde_json::json!({"mode": "implicit-tls", "from": "default"})
+    );
+    assert_eq!(
+        protocols[3]["endpoints"][0]["settings"]["OWAUrl"],
+        serde_json::json!({
+            "value": "https://mail.fabrikam.example/owa/",
+            "line": 56,
+            "column": 11,
+            "authentication_method": "Basic, Fba",
+        })
     );
 }
 
@@ -574,7 +671,11 @@ fn rules_and_explain() {
     let list = stdout(&run(&["rules"]));
     assert!(list.contains("use-pop-auth-without-pop3") && list.contains("port-out-of-range"));
     let doc = json(&run(&["rules", "--format", "json"]));
-    assert_eq!(doc.as_array().unwrap().len(), adinspect::rules::RULES.len());
+    assert_eq!(doc["version"], 1);
+    assert_eq!(
+        doc["rules"].as_array().unwrap().len(),
+        adinspect::rules::RULES.len()
+    );
     let explained = run(&["explain", "use-pop-auth-without-pop3"]);
     assert_eq!(explained.status.code(), Some(0));
     let text = stdout(&explained);

@@ -73,3 +73,49 @@ fn readme_show_example_is_real_output() {
         "update the README's show example"
     );
 }
+
+/// The README's `show --format json | jq` examples print what the real output holds (the test
+/// applies the same selections as the jq filters, so jq is not needed).
+#[test]
+fn readme_jq_examples_are_real_output() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_adinspect"))
+        .args([
+            "show",
+            "--format",
+            "json",
+            "fixtures/documents/isp-pop3-smtp-usepopauth.xml",
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let protocols = doc["files"][0]["accounts"][0]["protocols"]
+        .as_array()
+        .unwrap();
+    for p in protocols {
+        let e = &p["effective"];
+        let line = format!(
+            "\n{} {}:{} {}\n",
+            p["type"].as_str().unwrap(),
+            e["server"].as_str().unwrap(),
+            e["port"],
+            e["security"]["mode"].as_str().unwrap()
+        );
+        assert!(readme.contains(&line), "README lacks {line:?}");
+    }
+    let picked = serde_json::json!({
+        "type": protocols[2]["type"],
+        "credentials": protocols[2]["effective"]["smtp_credentials"],
+        "UsePOPAuth": protocols[2]["settings"]["UsePOPAuth"],
+    });
+    let shown = readme
+        .lines()
+        .find(|l| l.starts_with("{\"type\":\"SMTP\",\"credentials\""))
+        .expect("README lost its jq -c example");
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(shown).unwrap(),
+        picked
+    );
+}

@@ -25,7 +25,11 @@ pub(super) fn write_rules(out: &mut dyn Write, format: RulesFormat) -> io::Resul
                     })
                 })
                 .collect();
-            serde_json::to_writer_pretty(&mut *out, &list)?;
+            let document = serde_json::json!({
+                "version": crate::render::json::RULES_VERSION,
+                "rules": list,
+            });
+            serde_json::to_writer_pretty(&mut *out, &document)?;
             writeln!(out)
         }
         RulesFormat::Human => {

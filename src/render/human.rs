@@ -9,7 +9,9 @@ use owo_colors::{OwoColorize, Style};
 use super::escape::{Shown, terminal};
 use super::{FileResult, Summary};
 use crate::finding::{Located, Severity};
-use crate::report::{AccountReport, DocumentReport, ErrorReport, ProtocolReport, Setting, shorten};
+use crate::report::{
+    AccountReport, DocumentReport, ErrorReport, ProtocolReport, Setting, Value, shorten,
+};
 
 /// Wide lines (one-line documents) are shown as a window around the finding.
 const MAX_SNIPPET: usize = 100;
@@ -103,47 +105,79 @@ pub fn write_finding(
     writeln!(out)
 }
 
-/// The line as shown (tabs expanded, long lines windowed), the caret's column and width.
-/// Only a window around the finding is looked at, so a one-line document with many findings
-/// costs the same per finding as a short line.
+/// Columns a character takes in the snippet: tabs expand to 4, wide characters (CJK, most
+/// emoji) take 2, combining marks 0, and what is replaced by `␣` 1.
+fn display_width(c: char) -> usize {
+    if c == '\t' {
+        4
+    } else if super::escape::is_unsafe(c) {
+        1
+    } else {
+        unicode_width::UnicodeWidthChar::width(c).unwrap_or(0)
+    }
+}
+
+/// The byte length of the longest prefix of `chars` that fits in `room` columns, and its width.
+fn fit(chars: impl Iterator<Item = char>, room: usize) -> (usize, usize) {
+    let (mut bytes, mut width) = (0, 0);
+    for c in chars {
+        let w = display_width(c);
+        if width + w > room {
+            break;
+        }
+        width += w;
+        bytes += c.len_utf8();
+    }
+    (bytes, width)
+}
+
+/// The line as shown, the caret's column and its width (all in terminal columns). A line that
+/// fits in [`MAX_SNIPPET`] columns is shown whole; a longer one is cut around the finding, each
+/// cut marked with `…`. Only a window around the finding is looked at, so a one-line document
+/// with many findings costs the same per finding as a short line.
 fn snippet(line: &str, offset: usize, span_len: usize) -> (String, usize, usize) {
     let mut offset = offset.min(line.len());
     while !line.is_char_boundary(offset) {
         offset -= 1;
     }
     let (before, after) = line.split_at(offset);
-    let lead: Vec<char> = before.chars().rev().take(MAX_SNIPPET / 3 + 1).collect();
-    let cut_before = lead.len() > MAX_SNIPPET / 3;
-    let lead: Vec<char> = lead.into_iter().take(MAX_SNIPPET / 3).rev().collect();
-    let room = MAX_SNIPPET - lead.len();
-    let tail: Vec<char> = after.chars().take(room + 1).collect();
-    let cut_after = tail.len() > room;
-    let tail = &tail[..tail.len().min(room)];
-    let width = |c: &char| if *c == '\t' { 4 } else { 1 };
+    let (whole, _) = fit(line.chars(), MAX_SNIPPET);
+    let (start, end) = if whole == line.len() {
+        (0, line.len())
+    } else {
+        // At least a third of the window before the finding; more when the line ends sooner.
+        let (tail, tail_width) = fit(after.chars(), MAX_SNIPPET - MAX_SNIPPET / 3 - 2);
+        let (lead, _) = fit(before.chars().rev(), MAX_SNIPPET - 2 - tail_width);
+        (offset - lead, offset + tail)
+    };
+    let (cut_before, cut_after) = (start > 0, end < line.len());
     let mut shown = String::new();
     if cut_before {
         shown.push('…');
     }
-    for c in lead.iter().chain(tail) {
+    for c in line[start..end].chars() {
         match c {
             '\t' => shown.push_str("    "),
-            c if super::escape::is_unsafe(*c) => shown.push('␣'),
-            c => shown.push(*c),
+            c if super::escape::is_unsafe(c) => shown.push('␣'),
+            c => shown.push(c),
         }
     }
     if cut_after {
         shown.push('…');
     }
-    let caret_at = usize::from(cut_before) + lead.iter().map(width).sum::<usize>();
-    let mut caret_len = 0;
-    let mut bytes = 0;
-    for c in tail {
-        if bytes >= span_len {
-            break;
-        }
-        bytes += c.len_utf8();
-        caret_len += width(c);
+    let caret_at = usize::from(cut_before)
+        + line[start..offset]
+            .chars()
+            .map(display_width)
+            .sum::<usize>();
+    let mut span_end = (offset + span_len).min(end);
+    while !line.is_char_boundary(span_end) {
+        span_end -= 1;
     }
+    let caret_len = line[offset..span_end.max(offset)]
+        .chars()
+        .map(display_width)
+        .sum::<usize>();
     (shown, caret_at, caret_len.max(1))
 }
 
@@ -224,15 +258,16 @@ impl Show<'_, '_> {
         text
     }
 
-    /// A labelled row; `value` may come from the input (it is escaped).
+    /// A labelled row; `value` may come from the input (it is escaped). With `at`, the row
+    /// ends with the line of the value and the marks of findings inside it.
     fn row(
         &mut self,
         indent: usize,
         label: &str,
         value: &str,
-        span: Option<&Range<usize>>,
+        at: Option<&Value>,
     ) -> io::Result<()> {
-        self.row_painted(indent, label, &terminal(value), span)
+        self.row_painted(indent, label, &terminal(value), at)
     }
 
     /// A labelled row whose value is already painted (and so escaped) text.
@@ -241,13 +276,19 @@ impl Show<'_, '_> {
         indent: usize,
         label: &str,
         painted: &str,
-        span: Option<&Range<usize>>,
+        at: Option<&Value>,
     ) -> io::Result<()> {
-        let mark = span.map(|s| self.mark(s)).unwrap_or_default();
+        let (line, mark) = match at {
+            Some(at) => (
+                format!(" {}", self.p.dim(&format!("(line {})", at.line))),
+                self.mark(&at.span),
+            ),
+            None => (String::new(), String::new()),
+        };
         let label = format!("{:<LABEL_WIDTH$}", terminal(label));
         writeln!(
             self.out,
-            "{}{} {painted}{mark}",
+            "{}{} {painted}{line}{mark}",
             " ".repeat(indent),
             self.p.dim(&label)
         )
@@ -259,7 +300,15 @@ impl Show<'_, '_> {
         } else {
             &setting.value.value
         };
-        self.row(indent, &setting.name, value, Some(&setting.value.span))
+        match &setting.authentication_method {
+            Some(method) => self.row(
+                indent,
+                &setting.name,
+                &format!("{value} ({method})"),
+                Some(&setting.value),
+            ),
+            None => self.row(indent, &setting.name, value, Some(&setting.value)),
+        }
     }
 
     fn report(&mut self, report: &DocumentReport) -> io::Result<()> {
@@ -273,7 +322,7 @@ impl Show<'_, '_> {
             }
         }
         if let Some(culture) = &report.culture {
-            self.row(2, "Culture", &culture.value, Some(&culture.span))?;
+            self.row(2, "Culture", &culture.value, Some(culture))?;
         }
         if !report.user.is_empty() {
             writeln!(self.out, "  {}", self.p.bold("User"))?;
@@ -302,7 +351,7 @@ impl Show<'_, '_> {
             }
         }
         if let Some(redirect) = &report.redirect {
-            self.row(2, "Redirect", &redirect.value, Some(&redirect.span))?;
+            self.row(2, "Redirect", &redirect.value, Some(redirect))?;
         }
         if let Some(error) = &report.error {
             self.error(2, error)?;
@@ -327,13 +376,12 @@ impl Show<'_, '_> {
         if let Some(code) = &error.code
             && self.marked(&code.span).next().is_some()
         {
-            self.row(indent + 2, "ErrorCode", &code.value, Some(&code.span))?;
+            self.row(indent + 2, "ErrorCode", &code.value, Some(code))?;
         }
-        if let Some(time) = &error.time {
-            self.row(indent + 2, "Time", time, Some(&error.tag))?;
-        }
-        if let Some(id) = &error.id {
-            self.row(indent + 2, "Id", id, None)?;
+        for (label, value) in [("Time", &error.time), ("Id", &error.id)] {
+            if let Some(value) = value {
+                self.row(indent + 2, label, &value.value, Some(value))?;
+            }
         }
         for s in &error.settings {
             self.setting(indent + 2, s)?;
@@ -363,14 +411,14 @@ impl Show<'_, '_> {
             if let Some(v) = value
                 && self.marked(&v.span).next().is_some()
             {
-                self.row(4, label, &v.value, Some(&v.span))?;
+                self.row(4, label, &v.value, Some(v))?;
             }
         }
         if let Some(url) = &account.redirect_url {
-            self.row(4, "Redirect to URL", &url.value, Some(&url.span))?;
+            self.row(4, "Redirect to URL", &url.value, Some(url))?;
         }
         if let Some(addr) = &account.redirect_addr {
-            self.row(4, "Redirect to", &addr.value, Some(&addr.span))?;
+            self.row(4, "Redirect to", &addr.value, Some(addr))?;
         }
         for s in &account.settings {
             self.setting(4, s)?;
@@ -487,4 +535,90 @@ pub fn write_show_file(
         writeln!(out)?;
     }
     write_check_file(out, p, file)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The shown text under the caret, by columns (wide characters take two).
+    fn under_caret(shown: &str, at: usize, len: usize) -> String {
+        let mut column = 0;
+        let mut picked = String::new();
+        for c in shown.chars() {
+            if column >= at && column < at + len {
+                picked.push(c);
+            }
+            column += display_width(c);
+        }
+        picked
+    }
+
+    #[test]
+    fn a_short_line_is_shown_whole() {
+        let line = r#"  <Error Time="09:12:44.1234567" Id="9874563190">"#;
+        let offset = line.find("9874").unwrap();
+        let (shown, at, len) = snippet(line, offset, 10);
+        assert_eq!(shown, line);
+        assert_eq!(under_caret(&shown, at, len), "9874563190");
+    }
+
+    #[test]
+    fn a_long_line_is_cut_around_the_finding_with_marks() {
+        let line = format!("{}<Port>99999</Port>{}", "a".repeat(150), "b".repeat(150));
+        let offset = line.find("99999").unwrap();
+        let (shown, at, len) = snippet(&line, offset, 5);
+        assert!(shown.starts_with('…') && shown.ends_with('…'), "{shown}");
+        assert!(shown.chars().map(display_width).sum::<usize>() <= MAX_SNIPPET);
+        assert_eq!(under_caret(&shown, at, len), "99999");
+        assert!(
+            at > MAX_SNIPPET / 4,
+            "context kept before the finding: {at}"
+        );
+    }
+
+    #[test]
+    fn a_finding_near_the_end_of_a_long_line_keeps_more_before_it() {
+        let line = format!("{}<SSL>yes</SSL>", "x".repeat(300));
+        let offset = line.find("yes").unwrap();
+        let (shown, at, len) = snippet(&line, offset, 3);
+        assert!(shown.starts_with('…') && !shown.ends_with('…'), "{shown}");
+        assert!(shown.ends_with("<SSL>yes</SSL>"));
+        assert_eq!(under_caret(&shown, at, len), "yes");
+        assert!(shown.chars().map(display_width).sum::<usize>() <= MAX_SNIPPET);
+    }
+
+    #[test]
+    fn carets_line_up_under_wide_characters() {
+        let line = "<DisplayName>山田太郎 🙂</DisplayName><Bad>x</Bad>";
+        let offset = line.find("山").unwrap();
+        let (shown, at, len) = snippet(line, offset, "山田太郎".len());
+        assert_eq!(at, "<DisplayName>".len());
+        assert_eq!(len, 8, "four wide characters take eight columns");
+        assert_eq!(under_caret(&shown, at, len), "山田太郎");
+        let offset = line.find("x<").unwrap();
+        let (shown, at, len) = snippet(line, offset, 1);
+        assert_eq!(under_caret(&shown, at, len), "x");
+        // 13 + 8 + 1 + 2 (emoji) + 14 + 5 columns precede it.
+        assert_eq!(at, 43);
+    }
+
+    #[test]
+    fn tabs_and_control_characters_keep_carets_aligned() {
+        let line = "\t<Port>\u{1b}x</Port>";
+        let offset = line.find('x').unwrap();
+        let (shown, at, len) = snippet(line, offset, 1);
+        assert_eq!(shown, "    <Port>␣x</Port>");
+        assert_eq!(under_caret(&shown, at, len), "x");
+    }
+
+    #[test]
+    fn a_long_line_of_wide_characters_stays_within_the_window() {
+        let line = "漢".repeat(500);
+        let offset = "漢".len() * 250;
+        let (shown, at, len) = snippet(&line, offset, "漢".len());
+        assert!(shown.chars().map(display_width).sum::<usize>() <= MAX_SNIPPET);
+        assert_eq!(len, 2);
+        assert_eq!(under_caret(&shown, at, len), "漢");
+    }
 }

@@ -8,7 +8,12 @@ use super::{FileResult, IO_ERROR, Summary, Unreadable};
 use crate::finding::Located;
 use crate::report::{AccountReport, DocumentReport, ErrorReport, ProtocolReport, Setting, Value};
 
-pub const SCHEMA_VERSION: u32 = 1;
+/// The version of the `--format json` documents (docs/output.schema.json). 2: `show` reports
+/// typed `effective` settings per Protocol instead of sentences.
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// The version of `rules --format json` (`{"version":1,"rules":[…]}`).
+pub const RULES_VERSION: u32 = 1;
 
 /// The JSONL shape: exactly these keys.
 pub fn finding_line(path: &str, f: &Located) -> Json {
@@ -194,7 +199,11 @@ fn settings(list: &[Setting]) -> Json {
             n += 1;
             key = format!("{}#{n}", setting.name);
         }
-        map.insert(key, value_json(&setting.value));
+        let mut value = value_json(&setting.value);
+        if let Some(method) = &setting.authentication_method {
+            value["authentication_method"] = json!(method);
+        }
+        map.insert(key, value);
     }
     Json::Object(map)
 }
@@ -202,8 +211,8 @@ fn settings(list: &[Setting]) -> Json {
 fn error_json(error: &ErrorReport) -> Json {
     json!({
         "line": error.line,
-        "time": error.time,
-        "id": error.id,
+        "time": error.time.as_ref().map(|t| t.value.clone()),
+        "id": error.id.as_ref().map(|i| i.value.clone()),
         "error_code": error.code.as_ref().map(|c| c.value.clone()),
         "meaning": error.code_meaning,
         "settings": settings(&error.settings),
@@ -227,24 +236,43 @@ fn account(account: &AccountReport) -> Json {
 }
 
 fn protocol(protocol: &ProtocolReport) -> Json {
-    let defaults: Map<String, Json> = protocol
-        .defaults
-        .iter()
-        .map(|(name, value)| (name.to_string(), json!(value)))
-        .collect();
     json!({
         "line": protocol.line,
         "type": protocol.type_name,
         "settings": settings(&protocol.settings),
-        "security": protocol.security.as_ref().map(|s| json!({"mode": s.description, "from": s.source})),
-        "defaults": defaults,
-        "server_version": protocol.server_version,
+        "effective": effective(protocol),
+        "server_version": protocol.server_version_parts.map(|(major, minor, build)| json!({
+            "product": crate::model::exchange_product(major, minor),
+            "major": major,
+            "minor": minor,
+            "build": build,
+        })),
         "endpoints": protocol.endpoints.iter().map(|e| json!({
             "scope": e.scope,
             "settings": settings(&e.entries),
         })).collect::<Vec<_>>(),
-        "smtp_uses_pop3_credentials": protocol.smtp.as_ref().and_then(|s| s.uses_pop3),
-        "pop3_credentials_from_line": protocol.smtp.as_ref().and_then(|s| s.pop3_line),
-        "smtp_credentials": protocol.smtp.as_ref().map(|s| s.sentence.clone()),
+    })
+}
+
+/// The Protocol's settings as typed values with documented defaults applied.
+fn effective(protocol: &ProtocolReport) -> Json {
+    let e = &protocol.effective;
+    json!({
+        "server": e.server,
+        "port": e.port,
+        "security": e.security.map(|(mode, from)| json!({"mode": mode.as_str(), "from": from})),
+        "auth_required": e.auth_required,
+        "spa": e.spa,
+        "login": e.login,
+        "domain_required": e.domain_required,
+        "domain_name": e.domain_name,
+        "ttl_hours": e.ttl_hours,
+        "smtp_last": e.smtp_last,
+        "cert_principal_name": e.cert_principal_name,
+        "smtp_credentials": protocol.smtp.as_ref().map(|s| json!({
+            "reuses_pop3": s.uses_pop3,
+            "pop3_line": s.pop3_line,
+            "pop3_server": s.pop3_server,
+        })),
     })
 }

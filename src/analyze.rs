@@ -4,7 +4,7 @@
 use std::sync::OnceLock;
 
 use crate::compact::{self, RunLog};
-use crate::finding::{Finding, Located, Severity};
+use crate::finding::{Finding, Located, RelatedLocated, Severity};
 use crate::model::{DocKind, Model};
 use crate::parallel::{self, Threads};
 use crate::report::{self, DocumentReport};
@@ -247,6 +247,9 @@ fn check_document(
     let log = log.unwrap_or(&identity);
     for finding in &mut found {
         finding.span = log.span(finding.span.clone());
+        if let Some(related) = &mut finding.related {
+            related.span = log.span(related.span.clone());
+        }
     }
     let report = options.report.then(|| {
         let original = log.restore(text.to_string());
@@ -368,6 +371,20 @@ fn locate<'i>(
             let index = index();
             let (line, column) = index.position(text, start);
             let (end_line, end_column) = index.position(text, end);
+            let related = finding.related.map(|related| {
+                let start = related.span.start.min(text.len());
+                let end = related.span.end.clamp(start, text.len());
+                let (line, column) = index.position(text, start);
+                let (end_line, end_column) = index.position(text, end);
+                Box::new(RelatedLocated {
+                    line,
+                    column,
+                    end_line,
+                    end_column,
+                    span: start..end,
+                    label: related.label,
+                })
+            });
             Some(Located {
                 rule: rule.name,
                 severity: rule.severity,
@@ -379,6 +396,7 @@ fn locate<'i>(
                 message: finding.message,
                 help: finding.help,
                 element_path: finding.element_path,
+                related,
             })
         })
         .collect();

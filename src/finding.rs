@@ -43,6 +43,15 @@ pub struct Finding {
     /// Protocol[IMAP]/SSL`), when asked for (`Options::element_paths`): a place that does not
     /// move when lines do.
     pub element_path: Option<Box<str>>,
+    /// A second place the finding concerns (boxed: most findings have none).
+    pub related: Option<Box<Related>>,
+}
+
+/// A secondary span with what it is, such as the start tag that a wrong end tag should close.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Related {
+    pub span: Span,
+    pub label: String,
 }
 
 impl Finding {
@@ -53,7 +62,16 @@ impl Finding {
             message: message.into(),
             help: None,
             element_path: None,
+            related: None,
         }
+    }
+
+    pub fn with_related(mut self, span: Span, label: impl Into<String>) -> Finding {
+        self.related = Some(Box::new(Related {
+            span,
+            label: label.into(),
+        }));
+        self
     }
 
     pub fn with_help(mut self, help: impl Into<String>) -> Finding {
@@ -75,4 +93,16 @@ pub struct Located {
     pub message: String,
     pub help: Option<String>,
     pub element_path: Option<Box<str>>,
+    pub related: Option<Box<RelatedLocated>>,
+}
+
+/// A [`Related`] span with its position.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RelatedLocated {
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+    pub span: Span,
+    pub label: String,
 }

@@ -1,6 +1,7 @@
-//! Bytes → text. Detects the encoding from the bytes (BOM, UTF-16/32 shapes), decodes without
-//! ever substituting silently, compares with the XML declaration, and builds the line index that
-//! every position in every output comes from.
+//! Bytes → text. Detects the encoding from the bytes (BOM, UTF-16/32 shapes) and the XML
+//! declaration (a declared legacy encoding such as ISO-8859-1 or windows-1252 is honoured, as
+//! XML parsers do, when the bytes are not UTF-8), decodes without ever substituting silently,
+//! and builds the line index that every position in every output comes from.
 
 use crate::finding::{Finding, Span};
 
@@ -13,6 +14,11 @@ pub enum Encoding {
     Utf16Be,
     Utf32Le,
     Utf32Be,
+    /// ISO-8859-1 as declared: each byte is the code point (not windows-1252, which the WHATWG
+    /// labels map it to; XML parsers read 0x80–0x9F as C1 controls).
+    Latin1,
+    /// Another declared legacy encoding (windows-1252, ISO-8859-15, Shift_JIS…).
+    Legacy(&'static encoding_rs::Encoding),
 }
 
 impl Encoding {
@@ -24,6 +30,8 @@ impl Encoding {
             Encoding::Utf16Be => "UTF-16BE",
             Encoding::Utf32Le => "UTF-32LE",
             Encoding::Utf32Be => "UTF-32BE",
+            Encoding::Latin1 => "ISO-8859-1",
+            Encoding::Legacy(legacy) => legacy.name(),
         }
     }
 
@@ -32,6 +40,7 @@ impl Encoding {
             Encoding::Utf8 | Encoding::Utf8Bom => "utf-8",
             Encoding::Utf16Le | Encoding::Utf16Be => "utf-16",
             Encoding::Utf32Le | Encoding::Utf32Be => "utf-32",
+            Encoding::Latin1 | Encoding::Legacy(_) => "legacy",
         }
     }
 }
@@ -53,7 +62,7 @@ const MAX_DECODE_FINDINGS: usize = 20;
 /// Takes the bytes by value: valid UTF-8 (the usual case) becomes the text without a copy.
 pub fn decode(bytes: impl Into<Vec<u8>>) -> Decoded {
     let mut bytes: Vec<u8> = bytes.into();
-    let (encoding, _) = detect(&bytes);
+    let (mut encoding, _) = detect(&bytes);
     let mut findings = Vec::new();
     let text = match encoding {
         Encoding::Utf8 | Encoding::Utf8Bom => {
@@ -62,9 +71,20 @@ pub fn decode(bytes: impl Into<Vec<u8>>) -> Decoded {
             }
             match String::from_utf8(bytes) {
                 Ok(text) => text,
-                Err(err) => decode_utf8(err.as_bytes(), &mut findings),
+                Err(err) => {
+                    let bytes = err.into_bytes();
+                    // Not UTF-8: a declared legacy encoding is what an XML parser reads it as.
+                    match (encoding, decode_declared_legacy(&bytes)) {
+                        (Encoding::Utf8, Some((legacy, text))) => {
+                            encoding = legacy;
+                            text
+                        }
+                        _ => decode_utf8(&bytes, &mut findings),
+                    }
+                }
             }
         }
+        Encoding::Latin1 | Encoding::Legacy(_) => unreachable!("detect() reads only the bytes"),
         Encoding::Utf16Le | Encoding::Utf16Be => decode_utf16(
             detect(&bytes).1,
             encoding == Encoding::Utf16Le,
@@ -102,6 +122,33 @@ fn detect(bytes: &[u8]) -> (Encoding, &[u8]) {
         [0, b'<', 0, b'?', ..] => (Encoding::Utf16Be, bytes),
         _ => (Encoding::Utf8, bytes),
     }
+}
+
+/// The encoding named in the XML declaration of `bytes` when it is an ASCII-compatible legacy
+/// encoding, and the text decoded with it; None when none is declared or the bytes are not
+/// valid in it (they are then reported as invalid UTF-8).
+fn decode_declared_legacy(bytes: &[u8]) -> Option<(Encoding, String)> {
+    // The declaration is ASCII in every ASCII-compatible encoding: read it from the raw bytes.
+    let head = &bytes[..bytes.len().min(256)];
+    let end = head.iter().position(|&b| b == b'>')?;
+    let declaration = std::str::from_utf8(&head[..=end]).ok()?;
+    let (label, _) = declared_encoding(declaration)?;
+    let normalized = label.trim().to_ascii_lowercase().replace('_', "-");
+    if matches!(
+        normalized.as_str(),
+        "iso-8859-1" | "latin1" | "l1" | "iso-ir-100" | "cp819" | "ibm819" | "csisolatin1"
+    ) {
+        return Some((
+            Encoding::Latin1,
+            bytes.iter().map(|&b| char::from(b)).collect(),
+        ));
+    }
+    let legacy = encoding_rs::Encoding::for_label(normalized.as_bytes())?;
+    if !legacy.is_ascii_compatible() || legacy == encoding_rs::UTF_8 {
+        return None;
+    }
+    let text = legacy.decode_without_bom_handling_and_without_replacement(bytes)?;
+    Some((Encoding::Legacy(legacy), text.into_owned()))
 }
 
 /// Decodes UTF-8; every invalid sequence becomes U+FFFD *and* a finding at its position.
@@ -273,6 +320,26 @@ pub fn declared_encoding(text: &str) -> Option<(&str, Span)> {
 }
 
 fn check_declaration(text: &str, encoding: Encoding, findings: &mut Vec<Finding>) {
+    if encoding.family() == "legacy" {
+        let (declared, span) = declared_encoding(text).unwrap_or(("", 0..0));
+        findings.push(
+            Finding::new(
+                "not-utf8",
+                span,
+                format!(
+                    "the document is encoded as {} (as its declaration says); Autodiscover \
+                     requests and responses must be UTF-8, and clients that assume it misread \
+                     every non-ASCII character",
+                    encoding.label()
+                ),
+            )
+            .with_help(format!(
+                "convert the file to UTF-8 and change the declaration to encoding=\"utf-8\" \
+                 (for example: iconv -f {declared} -t utf-8)"
+            )),
+        );
+        return;
+    }
     if encoding.family() != "utf-8" {
         findings.push(
             Finding::new(
@@ -311,14 +378,15 @@ fn check_declaration(text: &str, encoding: Encoding, findings: &mut Vec<Finding>
                 encoding.label()
             ),
         )
-        .with_help(format!(
-            "declare encoding=\"{}\" (and send UTF-8)",
-            if encoding.family() == "utf-8" {
-                "utf-8"
-            } else {
-                encoding.family()
-            }
-        ));
+        .with_help(if encoding.family() == "utf-8" {
+            "the bytes already are UTF-8: change the declaration to encoding=\"utf-8\"".to_string()
+        } else {
+            format!(
+                "convert the file to UTF-8 and change the declaration to encoding=\"utf-8\" \
+                 (for example: iconv -f {} -t utf-8)",
+                encoding.label()
+            )
+        });
         if harmless {
             // Still wrong, but no character is misread: report under the milder not-utf8 rule.
             findings.push(Finding {
@@ -511,6 +579,57 @@ mod tests {
         assert_eq!(rules(&ascii), vec!["not-utf8"]);
         let utf16_claim = decode(b"<?xml version=\"1.0\" encoding=\"UTF-16\"?><a/>");
         assert_eq!(rules(&utf16_claim), vec!["encoding-mismatch"]);
+        assert!(
+            utf16_claim.findings[0]
+                .help
+                .as_deref()
+                .unwrap()
+                .contains("already are UTF-8")
+        );
+    }
+
+    #[test]
+    fn declared_latin1_is_read_as_latin1() {
+        let d =
+            decode(&b"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><a>Ren\xE9 \xA3\x85</a>"[..]);
+        assert_eq!(d.encoding, Encoding::Latin1);
+        assert_eq!(d.encoding.label(), "ISO-8859-1");
+        assert!(d.text.ends_with("<a>René £\u{85}</a>"), "{}", d.text);
+        assert_eq!(rules(&d), vec!["not-utf8"], "one warning, no invalid-utf8");
+        let span = d.findings[0].span.clone();
+        assert_eq!(&d.text[span], "ISO-8859-1");
+        assert!(
+            d.findings[0]
+                .help
+                .as_deref()
+                .unwrap()
+                .contains("iconv -f ISO-8859-1 -t utf-8")
+        );
+    }
+
+    #[test]
+    fn declared_windows_1252_and_others_are_decoded() {
+        let d = decode(&b"<?xml version='1.0' encoding='windows-1252'?><a>\x80 M\xFCller</a>"[..]);
+        assert_eq!(d.encoding.label(), "windows-1252");
+        assert!(d.text.ends_with("<a>€ Müller</a>"), "{}", d.text);
+        assert_eq!(rules(&d), vec!["not-utf8"]);
+        let sjis =
+            decode(&b"<?xml version=\"1.0\" encoding=\"Shift_JIS\"?><a>\x93\xfa\x96\x7b</a>"[..]);
+        assert_eq!(sjis.encoding.label(), "Shift_JIS");
+        assert!(sjis.text.ends_with("<a>日本</a>"), "{}", sjis.text);
+    }
+
+    #[test]
+    fn a_legacy_declaration_over_utf8_bytes_is_a_mismatch() {
+        // The bytes are valid UTF-8: a parser honouring the declaration would misread "é".
+        let d = decode("<?xml version=\"1.0\" encoding=\"windows-1252\"?><a>é</a>".as_bytes());
+        assert_eq!(d.encoding, Encoding::Utf8);
+        assert_eq!(rules(&d), vec!["encoding-mismatch"]);
+        // Bytes invalid in the declared encoding, or an unknown label: reported as invalid UTF-8.
+        let bad = decode(&b"<?xml version=\"1.0\" encoding=\"Shift_JIS\"?><a>\x85\xff</a>"[..]);
+        assert!(rules(&bad).contains(&"invalid-utf8"));
+        let unknown = decode(&b"<?xml version=\"1.0\" encoding=\"klingon\"?><a>\xE9</a>"[..]);
+        assert!(rules(&unknown).contains(&"invalid-utf8"));
     }
 
     #[test]

@@ -284,7 +284,7 @@ fn scan_namespaces(text: &str) -> Option<Crowded> {
     let mut crowded = None;
     scan_tags(text.as_bytes(), |tag| {
         let start = match tag {
-            Tag::End => {
+            Tag::End(_) => {
                 if let Some(declared) = open.pop() {
                     in_scope -= declared as usize;
                 }
@@ -331,7 +331,8 @@ struct StartTag {
 
 enum Tag {
     Start(StartTag),
-    End,
+    /// The offset of its `</`.
+    End(usize),
 }
 
 /// Every start and end tag of the text in order, for the pre-parse scans (one linear pass:
@@ -346,7 +347,7 @@ fn scan_tags(bytes: &[u8], mut visit: impl FnMut(Tag) -> bool) {
             i = end;
         } else if bytes[start..].starts_with(b"</") {
             i = after(bytes, start + 2, b">");
-            if !visit(Tag::End) {
+            if !visit(Tag::End(start)) {
                 return;
             }
         } else {
@@ -459,14 +460,13 @@ fn error_finding(text: &str, index: &LineIndex, err: &roxmltree::Error) -> Findi
                 format!("the document is too large to analyse: {err}"),
             )
         }
+        E::UnexpectedCloseTag(expected, actual, pos) => {
+            let close = at(*pos).start;
+            mismatched_tags(text, index, expected, actual, close)
+        }
         other => {
             let message = strip_position(&other.to_string());
             let mut finding = Finding::new("malformed-xml", at(other.pos()), message);
-            if let E::UnexpectedCloseTag(expected, actual, _) = other {
-                finding = finding.with_help(format!(
-                    "close <{expected}> with </{expected}> before </{actual}>"
-                ));
-            }
             if let E::InvalidChar2(..) | E::InvalidChar(..) = other
                 && text.contains("xmlns=h")
             {
@@ -474,6 +474,73 @@ fn error_finding(text: &str, index: &LineIndex, err: &roxmltree::Error) -> Findi
             }
             finding
         }
+    }
+}
+
+/// An end tag that does not match the open element: both tags are pointed at (the start tag as
+/// the related span), and when one name is a known element and the other a near miss of it, the
+/// message says which of the two is misspelt.
+fn mismatched_tags(
+    text: &str,
+    index: &LineIndex,
+    expected: &str,
+    actual: &str,
+    close: usize,
+) -> Finding {
+    let close_end =
+        memchr::memchr(b'>', &text.as_bytes()[close..]).map_or(text.len(), |i| close + i + 1);
+    // The start tag being closed: the innermost one still open where the end tag stands.
+    let mut open: Vec<usize> = Vec::new();
+    scan_tags(text.as_bytes(), |tag| match tag {
+        Tag::Start(start) if start.at < close => {
+            if !start.self_closing {
+                open.push(start.at);
+            }
+            true
+        }
+        Tag::End(at) if at < close => {
+            open.pop();
+            true
+        }
+        _ => false,
+    });
+    let opened = open
+        .last()
+        .map(|&at| at..(at + 1 + expected.len()).min(text.len()))
+        .filter(|span| text.get(span.start + 1..span.end) == Some(expected));
+    let line = opened
+        .as_ref()
+        .map(|span| format!(" (line {})", index.position(text, span.start).0))
+        .unwrap_or_default();
+    let local = |name: &'_ str| -> String { name.rsplit(':').next().unwrap_or(name).to_string() };
+    let known = |name: &str| crate::schema::all_names().any(|k| k == local(name));
+    let near = |misspelt: &str, right: &str| {
+        crate::schema::suggest(&local(misspelt), [local(right).as_str()]).is_some()
+    };
+    let (message, help) = match (known(expected), known(actual)) {
+        (false, true) if near(expected, actual) => (
+            format!(
+                "<{expected}>{line} is closed by </{actual}>: the start tag is misspelt, the \
+                 element is <{actual}>"
+            ),
+            format!("write <{actual}> in the start tag too (names are case-sensitive)"),
+        ),
+        (true, false) if near(actual, expected) => (
+            format!(
+                "</{actual}> closes <{expected}>{line}: the end tag is misspelt, the element is \
+                 <{expected}>"
+            ),
+            format!("write </{expected}> (names are case-sensitive)"),
+        ),
+        _ => (
+            format!("</{actual}> does not close the open element <{expected}>{line}"),
+            format!("close <{expected}> with </{expected}> before </{actual}>"),
+        ),
+    };
+    let finding = Finding::new("malformed-xml", close..close_end, message).with_help(help);
+    match opened {
+        Some(span) => finding.with_related(span, format!("<{expected}> opened here")),
+        None => finding,
     }
 }
 
@@ -713,12 +780,56 @@ mod tests {
 
     #[test]
     fn mismatched_tag_is_located() {
-        let (finding, position) =
-            parse_error("<Autodiscover>\n  <Request>\n    <EMailAddress>a@b.c</Request>\n");
+        let text = "<Autodiscover>\n  <Request>\n    <EMailAddress>a@b.c</Request>\n";
+        let (finding, position) = parse_error(text);
         assert_eq!(finding.rule, "malformed-xml");
         assert_eq!(position, (3, 24));
-        assert!(!finding.message.contains(" at 3:"));
+        assert_eq!(&text[finding.span.clone()], "</Request>");
+        assert_eq!(
+            finding.message,
+            "</Request> does not close the open element <EMailAddress> (line 3)"
+        );
         assert!(finding.help.unwrap().contains("</EMailAddress>"));
+        let related = finding.related.unwrap();
+        assert_eq!(&text[related.span], "<EMailAddress");
+    }
+
+    #[test]
+    fn a_misspelt_tag_is_named() {
+        let text =
+            "<?xml version=\"1.0\"?>\n<AutoDiscover xmlns=\"x\">\n  <Response/>\n</Autodiscover>\n";
+        let (finding, _) = parse_error(text);
+        assert!(
+            finding.message.contains(
+                "<AutoDiscover> (line 2) is closed by </Autodiscover>: the start tag is misspelt"
+            ),
+            "{}",
+            finding.message
+        );
+        assert_eq!(&text[finding.related.unwrap().span], "<AutoDiscover");
+        let text = "<Autodiscover><Response><Account><Protocol><Type>IMAP</Typ></Protocol>";
+        let (finding, _) = parse_error(text);
+        assert!(
+            finding
+                .message
+                .contains("the end tag is misspelt, the element is <Type>"),
+            "{}",
+            finding.message
+        );
+        assert_eq!(
+            finding.help.as_deref(),
+            Some("write </Type> (names are case-sensitive)")
+        );
+        // Unrelated names: no guess about spelling.
+        let (finding, _) =
+            parse_error("<Autodiscover><Request><EMailAddress>a</Reqest></Request></Autodiscover>");
+        assert!(
+            finding
+                .message
+                .starts_with("</Reqest> does not close the open element <EMailAddress>"),
+            "{}",
+            finding.message
+        );
     }
 
     #[test]

@@ -205,3 +205,91 @@ fn padded_mobilesync_url_and_name_are_both_reported() {
         "{text}"
     );
 }
+
+/// A correctly declared ISO-8859-1 or windows-1252 document is read as declared (as libxml2 and
+/// MSXML do): the right characters, one not-utf8 warning, no invalid-UTF-8 errors.
+#[test]
+fn declared_legacy_encodings_are_read_as_declared() {
+    for (label, name_bytes, shown) in [
+        ("ISO-8859-1", &b"Ren\xE9 M\xFCller"[..], "René Müller"),
+        ("windows-1252", &b"Ren\xE9 \x80"[..], "René €"),
+    ] {
+        let mut document = format!(
+            "<?xml version=\"1.0\" encoding=\"{label}\"?>\n\
+             <Autodiscover xmlns=\"http://schemas.microsoft.com/exchange/autodiscover/responseschema/2006\">\n\
+             <Response xmlns=\"http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a\">\n\
+             <User><DisplayName>"
+        )
+        .into_bytes();
+        document.extend_from_slice(name_bytes);
+        document.extend_from_slice(
+            b"</DisplayName></User>\n<Account><AccountType>email</AccountType><Action>settings</Action>\n\
+              <Protocol><Type>IMAP</Type><Server>imap.example.org</Server><Port>993</Port><SSL>on</SSL><SPA>off</SPA></Protocol>\n\
+              </Account></Response></Autodiscover>\n",
+        );
+        let output = run_with_stdin(&["show", "--color", "never", "-"], &document);
+        let text = stdout(&output);
+        assert!(
+            text.contains(&format!("DisplayName              {shown} (line 4)")),
+            "{text}"
+        );
+        assert_eq!(output.status.code(), Some(0), "a warning only: {text}");
+        let findings = rules_of(&document);
+        assert_eq!(findings, vec!["not-utf8"], "{label}");
+        let json = json(&run_with_stdin(
+            &["show", "--format", "json", "-"],
+            &document,
+        ));
+        assert_eq!(json["files"][0]["encoding"], label);
+        assert_eq!(json["files"][0]["user"]["DisplayName"]["value"], shown);
+        let help = json["files"][0]["findings"][0]["help"].as_str().unwrap();
+        assert!(
+            help.contains("encoding=\"utf-8\"") && help.contains("iconv"),
+            "{help}"
+        );
+    }
+}
+
+/// A misspelt root is reported at both tags (the start tag as the related span in human output
+/// and SARIF), and the message says which of the two names is misspelt.
+#[test]
+fn mismatched_tags_point_at_both_and_name_the_misspelt_one() {
+    let document = b"<?xml version=\"1.0\" encoding=\"utf-8\"?>\n\
+        <AutoDiscover xmlns=\"http://schemas.microsoft.com/exchange/autodiscover/responseschema/2006\">\n\
+        <Response xmlns=\"http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a\">\n\
+        </Response>\n\
+        </Autodiscover>\n";
+    let output = run_with_stdin(&["check", "--color", "never", "-"], document);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stdout(&output);
+    assert!(
+        text.contains(
+            "error[malformed-xml]: <AutoDiscover> (line 2) is closed by </Autodiscover>: the start tag is misspelt, the element is <Autodiscover>"
+        ),
+        "{text}"
+    );
+    assert!(text.contains(" --> -:5:1\n"), "{text}");
+    assert!(
+        text.contains("5 | </Autodiscover>\n  | ^^^^^^^^^^^^^^^\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("2 | <AutoDiscover xmlns=")
+            && text.contains("  | ------------- <AutoDiscover> opened here\n"),
+        "{text}"
+    );
+    let sarif = json(&run_with_stdin(
+        &["check", "--format", "sarif", "-"],
+        document,
+    ));
+    let result = &sarif["runs"][0]["results"][0];
+    assert_eq!(
+        result["locations"][0]["physicalLocation"]["region"]["startLine"],
+        5
+    );
+    let related = &result["relatedLocations"][0];
+    assert_eq!(related["physicalLocation"]["region"]["startLine"], 2);
+    assert_eq!(related["physicalLocation"]["region"]["startColumn"], 1);
+    assert_eq!(related["physicalLocation"]["region"]["endColumn"], 14);
+    assert_eq!(related["message"]["text"], "<AutoDiscover> opened here");
+}

@@ -69,7 +69,11 @@ pub fn write_finding(
         p.bold(&f.message)
     )?;
     let number = f.line.to_string();
-    let pad = " ".repeat(number.len());
+    // One gutter width for the finding's line and a related one.
+    let width = number
+        .len()
+        .max(f.related.as_ref().map_or(0, |r| r.line.to_string().len()));
+    let pad = " ".repeat(width);
     writeln!(
         out,
         "{pad}{} {}:{}:{}",
@@ -85,13 +89,42 @@ pub fn write_finding(
         let offset = f.span.start.saturating_sub(line_start);
         let (shown, caret_at, caret_len) = snippet(line_text, offset, f.span.len());
         writeln!(out, "{pad} {}", p.gutter("|"))?;
-        writeln!(out, "{} {} {}", p.gutter(&number), p.gutter("|"), shown)?;
+        writeln!(
+            out,
+            "{} {} {}",
+            p.gutter(&format!("{number:>width$}")),
+            p.gutter("|"),
+            shown
+        )?;
         writeln!(
             out,
             "{pad} {} {}{}",
             p.gutter("|"),
             " ".repeat(caret_at),
             p.paint(&"^".repeat(caret_len), style)
+        )?;
+    }
+    if let Some(related) = &f.related {
+        // The secondary span, rustc style: its own line, underlined with `-` and labelled.
+        let line_text = analysis.index().line_text(&analysis.text, related.line);
+        let line_start = analysis.index().line_start(related.line);
+        let offset = related.span.start.saturating_sub(line_start);
+        let (shown, caret_at, caret_len) = snippet(line_text, offset, related.span.len());
+        writeln!(out, "{pad} {}", p.gutter("|"))?;
+        writeln!(
+            out,
+            "{} {} {}",
+            p.gutter(&format!("{:>width$}", related.line)),
+            p.gutter("|"),
+            shown
+        )?;
+        writeln!(
+            out,
+            "{pad} {} {}{} {}",
+            p.gutter("|"),
+            " ".repeat(caret_at),
+            p.gutter(&"-".repeat(caret_len)),
+            p.gutter(&terminal(&related.label))
         )?;
     }
     if let Some(help) = &f.help {

@@ -233,6 +233,21 @@ impl SarifWriter {
                     }
                 }],
             });
+            if let Some(related) = &f.related {
+                result["relatedLocations"] = json!([{
+                    "id": 1,
+                    "physicalLocation": {
+                        "artifactLocation": location,
+                        "region": {
+                            "startLine": related.line,
+                            "startColumn": related.column,
+                            "endLine": related.end_line,
+                            "endColumn": related.end_column,
+                        }
+                    },
+                    "message": {"text": related.label},
+                }]);
+            }
             if suppressed {
                 result["suppressions"] = json!([{"kind": "inSource"}]);
             }

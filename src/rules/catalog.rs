@@ -95,10 +95,14 @@ pub static RULES: &[Rule] = &[
         "not-utf8",
         "input",
         Warning,
-        "the document is not UTF-8 (UTF-16, UTF-32, or declared otherwise)",
+        "the document is not UTF-8 (UTF-16, UTF-32, or a declared legacy encoding)",
         "The POX reference states that Autodiscover requests and responses must be UTF-8 encoded. \
          A UTF-16 document, or one whose XML declaration names another encoding, works only with \
-         clients whose parser happens to detect it."
+         clients whose parser happens to detect it. A document in a legacy encoding that its \
+         declaration names correctly (`encoding=\"ISO-8859-1\"`, `windows-1252`, `Shift_JIS`…) is \
+         read in that encoding, as XML parsers such as MSXML and libxml2 do, so `show` prints the \
+         right characters and this is the only finding; a client that assumes UTF-8 still \
+         misreads it. Convert the file (`iconv -f ISO-8859-1 -t utf-8`) and declare `utf-8`."
     ),
     rule!(
         "encoding-mismatch",

@@ -18,7 +18,8 @@ use crate::render::{self, FileResult, Format, Summary, Unreadable, human::Painte
 
 /// What became of one input.
 enum Outcome {
-    Analyzed(FileResult, f64),
+    /// Boxed: a result is much larger than the other outcomes.
+    Analyzed(Box<FileResult>, f64),
     /// Not judged: a walk found a file that is not a regular file, or XML of another kind.
     Skipped {
         path: String,
@@ -190,11 +191,11 @@ pub(super) fn inspect(
         }
         let (path, raw_path) = input.into_display_and_raw();
         Outcome::Analyzed(
-            FileResult {
+            Box::new(FileResult {
                 path,
                 raw_path,
                 analysis,
-            },
+            }),
             started.map_or(0.0, |t| t.elapsed().as_secs_f64() * 1000.0),
         )
     };

@@ -497,6 +497,14 @@ pub fn is_ecp_fragment(name: &str) -> bool {
         .is_some_and(|rest| !rest.is_empty() && rest.bytes().all(|c| c.is_ascii_alphanumeric()))
 }
 
+// Sources, element by element (reconciled for issue 14): "POX" is the current POX reference
+// (learn.microsoft.com …/web-service-reference/<name>-pox), "POX 2007" the Exchange 2007 edition
+// of it (previous-versions …/exchange-server-2007), MS-OXDSCLI the protocol specification
+// (section 2.2.4 and below), MS-ASCMD the ActiveSync Autodiscover command. Parents and value
+// kinds are those of the pages' Parent elements and Text value sections unless a comment says
+// otherwise.
+
+// POX: Request, EMailAddress, LegacyDN, AcceptableResponseSchema; MS-OXDSCLI 2.2.4.1.
 static OUTLOOK_REQUEST: &[ElementDef] = &[
     el("Autodiscover", &[], Container),
     requires(el("Request", &["Autodiscover"], Container), &[]),
@@ -505,6 +513,8 @@ static OUTLOOK_REQUEST: &[ElementDef] = &[
     el("AcceptableResponseSchema", &["Request"], SchemaUri),
 ];
 
+// POX: Response, User, Account, Protocol and their children; MS-OXDSCLI 2.2.4.1.1 (Response),
+// 2.2.4.1.1.2 (Account), 2.2.4.1.1.2.6 (Protocol and its children).
 static OUTLOOK_RESPONSE: &[ElementDef] = &[
     el("Autodiscover", &[], Container),
     el("Response", &["Autodiscover"], Container),
@@ -517,12 +527,14 @@ static OUTLOOK_RESPONSE: &[ElementDef] = &[
     repeatable(el("Account", &["Response"], Container)),
     el("AccountType", &["Account"], Enum(&ACCOUNT_TYPES)),
     el("Action", &["Account"], Enum(&ACTIONS)),
+    // POX MicrosoftOnline: True or False (any case in Exchange's output).
     el("MicrosoftOnline", &["Account"], TrueFalse),
     // Exchange 2016 and 2019 write <ConsumerMailbox>False</ConsumerMailbox> in the Account; it
     // is in neither the POX reference pages nor MS-OXDSCLI.
     undocumented(el("ConsumerMailbox", &["Account"], TrueFalse)),
     el("RedirectUrl", &["Account"], Url),
     el("RedirectAddr", &["Account"], Email),
+    // POX Image and ServiceHome (Exchange Online branding).
     el("Image", &["Account"], Text),
     el("ServiceHome", &["Account"], Url),
     requires(
@@ -530,11 +542,15 @@ static OUTLOOK_RESPONSE: &[ElementDef] = &[
         &["SmtpAddress"],
     ),
     el("SmtpAddress", &["PublicFolderInformation"], Email),
+    // Exchange writes AlternativeMailbox (shared and archive mailboxes); no POX page, so its
+    // children are not checked.
     opaque(repeatable(undocumented(el(
         "AlternativeMailbox",
         &["Account"],
         Container,
     )))),
+    // POX Protocol: the Type and Version attributes (mapiHttp, Version 1); nested in Internal
+    // and External with only Type and ASUrl (POX Internal, External).
     attrs(
         repeatable(el(
             "Protocol",
@@ -556,6 +572,8 @@ static OUTLOOK_RESPONSE: &[ElementDef] = &[
     el("ServerVersion", PROTOCOL, Hex32),
     el("MdbDN", PROTOCOL, LegacyDn),
     el("PublicFolderServer", PROTOCOL, Text),
+    // POX Port (IMAP, POP3, SMTP), DirectoryPort and ReferralPort (EXCH, EXPR; NSPI and the
+    // referral service). Exchange 2007/2010 write 0 for "not set" in EXCH Protocols.
     el("Port", PROTOCOL, Port),
     el("DirectoryPort", PROTOCOL, Port),
     el("ReferralPort", PROTOCOL, Port),
@@ -584,15 +602,20 @@ static OUTLOOK_RESPONSE: &[ElementDef] = &[
     el("DomainRequired", PROTOCOL, OnOff),
     el("DomainName", PROTOCOL, Text),
     el("SPA", PROTOCOL, OnOff),
+    // POX AuthPackage; MS-OXDSCLI 2.2.4.1.1.2.6.4: used with EXCH, EXPR and EXHTTP.
     el("AuthPackage", PROTOCOL, Enum(&AUTH_PACKAGES)),
     el("CertPrincipalName", PROTOCOL, Text),
     el("SSL", PROTOCOL, OnOff),
     el("AuthRequired", PROTOCOL, OnOff),
     el("UsePOPAuth", PROTOCOL, OnOff),
     el("SMTPLast", PROTOCOL, OnOff),
+    // POX Encryption: overrides SSL (IMAP, POP3, SMTP).
     el("Encryption", PROTOCOL, Enum(&ENCRYPTIONS)),
+    // Exchange 2010 and later write ServerExclusiveConnect (on/off) in EXCH and EXPR; no POX page.
     undocumented(el("ServerExclusiveConnect", PROTOCOL, OnOff)),
-    undocumented(el("AD", PROTOCOL, Text)),
+    // POX 2007 AD: the FQDN of an LDAP server for directory information (dropped from the
+    // current pages, still written by Exchange).
+    el("AD", PROTOCOL, Text),
     el("NetworkRequirements", PROTOCOL, Container),
     el("IPv4Start", &["NetworkRequirements"], Ipv4),
     el("IPv4End", &["NetworkRequirements"], Ipv4),
@@ -602,6 +625,7 @@ static OUTLOOK_RESPONSE: &[ElementDef] = &[
     el("MailStore", PROTOCOL, Container),
     el("InternalUrl", &["AddressBook", "MailStore"], Url),
     el("ExternalUrl", &["AddressBook", "MailStore"], Url),
+    // POX GroupingInformation (EXPR, Exchange 2013 and later).
     el("GroupingInformation", PROTOCOL, Text),
     attrs(
         requires(
@@ -610,11 +634,14 @@ static OUTLOOK_RESPONSE: &[ElementDef] = &[
         ),
         &["Time", "Id"],
     ),
+    // POX Error, ErrorCode, Message, DebugData; Exchange writes <DebugData /> empty.
     el("ErrorCode", &["Error"], ErrorCode),
     may_be_empty(el("Message", &["Error"], Text)),
     may_be_empty(el("DebugData", &["Error"], Text)),
 ];
 
+// MS-ASCMD 2.2.3 (Autodiscover command request and response elements: Culture, Action,
+// Redirect, Settings, Server with Type, Url, Name, ServerData, Error with Status).
 static MOBILE: &[ElementDef] = &[
     el("Autodiscover", &[], Container),
     el("Request", &["Autodiscover"], Container),

@@ -680,6 +680,10 @@ fn rules_and_explain() {
     assert_eq!(explained.status.code(), Some(0));
     let text = stdout(&explained);
     assert!(text.contains("Example that fires:") && text.contains("<UsePOPAuth>on</UsePOPAuth>"));
+    assert!(
+        text.contains("Source: POX reference: UsePOPAuth element"),
+        "{text}"
+    );
     let unknown = run(&["explain", "use-pop-auth-without-pop"]);
     assert_eq!(unknown.status.code(), Some(2));
     assert!(stderr(&unknown).contains("did you mean \"use-pop-auth-without-pop3\""));

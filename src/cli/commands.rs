@@ -22,6 +22,7 @@ pub(super) fn write_rules(out: &mut dyn Write, format: RulesFormat) -> io::Resul
                         "opt_in": r.opt_in,
                         "summary": r.summary,
                         "explanation": r.explanation,
+                        "source": rules::source(r.name),
                     })
                 })
                 .collect();
@@ -78,6 +79,11 @@ pub(super) fn explain(name: &str, p: Painter, env: &mut Env<'_>) -> io::Result<i
     )?;
     writeln!(out, "{}\n", rule.summary)?;
     writeln!(out, "{}\n", textwrap(rule.explanation, 88))?;
+    writeln!(
+        out,
+        "{}\n",
+        textwrap(&format!("Source: {}.", rules::source(rule.name)), 88)
+    )?;
     for (title, bytes) in [("Example that fires:", rule.bad), ("Fixed:", rule.good)] {
         writeln!(out, "{}", p_bold(p, title))?;
         match std::str::from_utf8(bytes) {

@@ -262,8 +262,9 @@ pub static RULES: &[Rule] = &[
         "structure",
         Info,
         "an element Exchange emits that the POX reference does not document",
-        "`AD`, `ServerExclusiveConnect` and `AlternativeMailbox` appear in real Exchange output but \
-         have no reference page. They are correct; this note only says that other clients may ignore them."
+        "`ServerExclusiveConnect`, `ConsumerMailbox` and `AlternativeMailbox` appear in real Exchange \
+         output but have no reference page (`AD` has one, in the Exchange 2007 edition of the \
+         reference). They are correct; this note only says that other clients may ignore them."
     ),
     rule!(
         "duplicate-element",
@@ -856,13 +857,14 @@ pub fn markdown() -> String {
     }
     for rule in RULES {
         out.push_str(&format!(
-            "\n## {}\n\n*{}, {}{}.* {}\n\n{}\n",
+            "\n## {}\n\n*{}, {}{}.* {}\n\n{}\n\nSource: {}.\n",
             rule.name,
             rule.family,
             rule.severity,
             opt_in(rule),
             rule.summary,
-            rule.explanation
+            rule.explanation,
+            super::source(rule.name)
         ));
         for (title, bytes) in [("Fires on", rule.bad), ("Fixed", rule.good)] {
             match std::str::from_utf8(bytes) {

@@ -6,12 +6,14 @@ mod catalog;
 mod document;
 mod protocol;
 mod request;
+mod sources;
 mod structure;
 mod values;
 
 pub use values::is_email;
 
 pub use catalog::{FAMILIES, RULES, Rule, index, lookup, markdown};
+pub use sources::source;
 
 use crate::finding::Finding;
 use crate::model::Model;

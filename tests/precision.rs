@@ -293,3 +293,32 @@ fn mismatched_tags_point_at_both_and_name_the_misspelt_one() {
     assert_eq!(related["physicalLocation"]["region"]["endColumn"], 14);
     assert_eq!(related["message"]["text"], "<AutoDiscover> opened here");
 }
+
+/// `show` gives every value its line, and each Error attribute its own row with its own marks.
+#[test]
+fn show_gives_each_value_its_line_and_each_error_attribute_its_row() {
+    let document = b"<?xml version=\"1.0\" encoding=\"utf-8\"?>\n\
+        <Autodiscover xmlns=\"http://schemas.microsoft.com/exchange/autodiscover/responseschema/2006\">\n\
+        <Response>\n\
+        <Error Time=\"noon\" Id=\"12345678901\">\n\
+        <ErrorCode>600</ErrorCode>\n\
+        <Message>Invalid Request</Message>\n\
+        <DebugData />\n\
+        </Error>\n\
+        </Response>\n\
+        </Autodiscover>\n";
+    let output = run_with_stdin(&["show", "--color", "never", "-"], document);
+    let text = stdout(&output);
+    let row = |label: &str| {
+        text.lines()
+            .find(|l| l.trim_start().starts_with(label))
+            .unwrap_or_else(|| panic!("no {label} row in {text}"))
+            .to_string()
+    };
+    let time = row("Time ");
+    assert!(time.contains("noon (line 4)") && time.contains("invalid-error-time"), "{time}");
+    assert!(!time.contains("invalid-error-id"), "{time}");
+    let id = row("Id ");
+    assert!(id.contains("12345678901 (line 4)") && id.contains("invalid-error-id"), "{id}");
+    assert!(row("Message ").contains("Invalid Request (line 6)"));
+}

@@ -4,7 +4,7 @@
 use std::sync::OnceLock;
 
 use crate::compact::{self, RunLog};
-use crate::finding::{Finding, Located, RelatedLocated, Severity};
+use crate::finding::{Finding, Located, LocatedEdit, LocatedFix, RelatedLocated, Severity};
 use crate::model::{DocKind, Model};
 use crate::parallel::{self, Threads};
 use crate::report::{self, DocumentReport};
@@ -250,6 +250,11 @@ fn check_document(
         if let Some(related) = &mut finding.related {
             related.span = log.span(related.span.clone());
         }
+        if let Some(fix) = &mut finding.fix {
+            for edit in &mut fix.edits {
+                edit.span = log.span(edit.span.clone());
+            }
+        }
     }
     let report = options.report.then(|| {
         let original = log.restore(text.to_string());
@@ -385,6 +390,31 @@ fn locate<'i>(
                     label: related.label,
                 })
             });
+            let fix = finding.fix.map(|fix| {
+                let edits = fix
+                    .edits
+                    .into_iter()
+                    .map(|edit| {
+                        let start = edit.span.start.min(text.len());
+                        let end = edit.span.end.clamp(start, text.len());
+                        let (line, column) = index.position(text, start);
+                        let (end_line, end_column) = index.position(text, end);
+                        LocatedEdit {
+                            span: start..end,
+                            line,
+                            column,
+                            end_line,
+                            end_column,
+                            content: edit.content,
+                        }
+                    })
+                    .collect();
+                Box::new(LocatedFix {
+                    applicability: fix.applicability,
+                    message: fix.message,
+                    edits,
+                })
+            });
             Some(Located {
                 rule: rule.name,
                 severity: rule.severity,
@@ -397,6 +427,7 @@ fn locate<'i>(
                 help: finding.help,
                 element_path: finding.element_path,
                 related,
+                fix,
             })
         })
         .collect();

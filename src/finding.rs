@@ -45,6 +45,42 @@ pub struct Finding {
     pub element_path: Option<Box<str>>,
     /// A second place the finding concerns (boxed: most findings have none).
     pub related: Option<Box<Related>>,
+    /// The edits that repair it, when its intent is plain (boxed: most findings have none).
+    pub fix: Option<Box<Fix>>,
+}
+
+/// Whether a fix may be applied without asking: `Safe` when no client could read the fixed
+/// document differently from what the author meant, `Unsafe` when it guesses (a misspelling)
+/// or changes meaning; applied only with `--unsafe-fixes`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Applicability {
+    Safe,
+    Unsafe,
+}
+
+impl Applicability {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Applicability::Safe => "safe",
+            Applicability::Unsafe => "unsafe",
+        }
+    }
+}
+
+/// Replace the bytes of `span` (decoded text) with `content`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edit {
+    pub span: Span,
+    pub content: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fix {
+    pub applicability: Applicability,
+    /// What the fix does, for people ("write on").
+    pub message: String,
+    /// Non-overlapping, in document order.
+    pub edits: Vec<Edit>,
 }
 
 /// A secondary span with what it is, such as the start tag that a wrong end tag should close.
@@ -63,7 +99,22 @@ impl Finding {
             help: None,
             element_path: None,
             related: None,
+            fix: None,
         }
+    }
+
+    pub fn with_fix(
+        mut self,
+        applicability: Applicability,
+        message: impl Into<String>,
+        edits: Vec<Edit>,
+    ) -> Finding {
+        self.fix = Some(Box::new(Fix {
+            applicability,
+            message: message.into(),
+            edits,
+        }));
+        self
     }
 
     pub fn with_related(mut self, span: Span, label: impl Into<String>) -> Finding {
@@ -94,6 +145,25 @@ pub struct Located {
     pub help: Option<String>,
     pub element_path: Option<Box<str>>,
     pub related: Option<Box<RelatedLocated>>,
+    pub fix: Option<Box<LocatedFix>>,
+}
+
+/// An [`Edit`] with the positions of its span.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocatedEdit {
+    pub span: Span,
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+    pub content: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocatedFix {
+    pub applicability: Applicability,
+    pub message: String,
+    pub edits: Vec<LocatedEdit>,
 }
 
 /// A [`Related`] span with its position.

@@ -8,6 +8,7 @@ pub mod cli;
 pub mod compact;
 pub mod config;
 pub mod finding;
+pub mod fix;
 pub mod invariants;
 pub mod model;
 pub mod parallel;

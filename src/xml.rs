@@ -447,12 +447,34 @@ fn error_finding(text: &str, index: &LineIndex, err: &roxmltree::Error) -> Findi
             end,
             "the document ends before its root element is closed (truncated input?)",
         ),
-        E::UnexpectedDeclaration(pos) => Finding::new(
-            "malformed-xml",
-            at(*pos),
-            "the XML declaration <?xml …?> is not at the very start of the input",
-        )
-        .with_help("remove what comes before <?xml (blank lines, spaces, a BOM written twice)"),
+        E::UnexpectedDeclaration(pos) => {
+            let span = at(*pos);
+            let finding = Finding::new(
+                "malformed-xml",
+                span.clone(),
+                "the XML declaration <?xml …?> is not at the very start of the input",
+            )
+            .with_help("remove what comes before <?xml (blank lines, spaces, a BOM written twice)");
+            // Only blank space before the first declaration: removing it changes nothing else.
+            let before = &text[..span.start];
+            if !before.is_empty()
+                && before
+                    .trim_start_matches(['\u{FEFF}', ' ', '\t', '\r', '\n'])
+                    .is_empty()
+                && text[span.start..].starts_with("<?xml")
+            {
+                finding.with_fix(
+                    crate::finding::Applicability::Safe,
+                    "remove what precedes the XML declaration",
+                    vec![crate::finding::Edit {
+                        span: 0..span.start,
+                        content: String::new(),
+                    }],
+                )
+            } else {
+                finding
+            }
+        }
         E::NodesLimitReached | E::AttributesLimitReached | E::NamespacesLimitReached => {
             Finding::new(
                 "malformed-xml",
@@ -650,6 +672,61 @@ pub fn value_span(node: XmlNode<'_>) -> Span {
         return tag_span(node);
     }
     start + trimmed_start..start + trimmed_start + trimmed_len
+}
+
+/// The span of an element's text exactly as written, when it is one plain text child (no
+/// entity, CDATA section, comment or child element): only then can an edit replace the value
+/// without touching anything else.
+pub fn plain_text_span(node: XmlNode<'_>) -> Option<Span> {
+    let mut children = node.children();
+    let (text, None) = (children.next()?, children.next()) else {
+        return None;
+    };
+    let range = text.range();
+    (text.is_text() && node.document().input_text().get(range.clone()) == text.text())
+        .then_some(range)
+}
+
+/// [`value_span`] when the value is written literally (see [`plain_text_span`]).
+pub fn literal_value_span(node: XmlNode<'_>) -> Option<Span> {
+    plain_text_span(node)?;
+    Some(value_span(node))
+}
+
+/// The spans of the names in an element's start and end tags (one span for `<a/>`), for
+/// renaming it; None when the tags are not written plainly.
+pub fn tag_name_spans(node: XmlNode<'_>) -> Option<Vec<Span>> {
+    let input = node.document().input_text();
+    let range = node.range();
+    let tag = &input[range.clone()];
+    let qualified = tag
+        .get(1..)?
+        .split(|c: char| c.is_ascii_whitespace() || c == '>' || c == '/')
+        .next()?;
+    let name = local_name(node);
+    if !qualified.ends_with(name) {
+        return None;
+    }
+    let start = range.start + 1 + qualified.len() - name.len();
+    let mut spans = Vec::with_capacity(2);
+    spans.push(start..start + name.len());
+    if !tag.ends_with("/>") {
+        let close = format!("</{qualified}>");
+        if !tag.ends_with(&close) {
+            return None;
+        }
+        let end_name = range.end - 1 - name.len();
+        spans.push(end_name..end_name + name.len());
+    }
+    Some(spans)
+}
+
+/// The start tag of an element as written (attributes included).
+pub fn start_tag_text<'a>(node: XmlNode<'a>) -> &'a str {
+    let input = node.document().input_text();
+    let range = node.range();
+    let end = node.first_child().map_or(range.end, |c| c.range().start);
+    &input[range.start..end]
 }
 
 /// Element children only.

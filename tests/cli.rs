@@ -417,6 +417,7 @@ fn every_format_reports_the_same_findings_and_exit_code() {
                     "column",
                     "end_column",
                     "end_line",
+                    "fix",
                     "line",
                     "message",
                     "path",

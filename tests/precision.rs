@@ -316,9 +316,15 @@ fn show_gives_each_value_its_line_and_each_error_attribute_its_row() {
             .to_string()
     };
     let time = row("Time ");
-    assert!(time.contains("noon (line 4)") && time.contains("invalid-error-time"), "{time}");
+    assert!(
+        time.contains("noon (line 4)") && time.contains("invalid-error-time"),
+        "{time}"
+    );
     assert!(!time.contains("invalid-error-id"), "{time}");
     let id = row("Id ");
-    assert!(id.contains("12345678901 (line 4)") && id.contains("invalid-error-id"), "{id}");
+    assert!(
+        id.contains("12345678901 (line 4)") && id.contains("invalid-error-id"),
+        "{id}"
+    );
     assert!(row("Message ").contains("Invalid Request (line 6)"));
 }

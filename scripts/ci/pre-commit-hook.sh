@@ -47,4 +47,27 @@ grep -q "templates/broken.xml:13:14: error\[invalid-on-off\]" "$work/output.txt"
   echo "the hook's output does not name the finding" >&2
   exit 1
 }
-echo "-- pre-commit hook: ok"
+
+echo "-- the adinspect-fix hook repairs the template (pre-commit fails: it changed a file)"
+cat > .pre-commit-config.yaml <<CONFIG
+repos:
+  - repo: $root
+    rev: $(git -C "$root" rev-parse HEAD)
+    hooks:
+      - id: adinspect-fix
+CONFIG
+git add -A
+status=0
+pre-commit run --all-files > "$work/output.txt" 2>&1 || status=$?
+cat "$work/output.txt"
+if [ "$status" -eq 0 ]; then
+  echo "pre-commit did not notice the fix hook's change" >&2
+  exit 1
+fi
+cmp templates/broken.xml "$root/fixtures/rules/invalid-on-off/ok.xml" || {
+  echo "the fix hook did not turn bad.xml into ok.xml" >&2
+  exit 1
+}
+git add -A
+pre-commit run --all-files
+echo "-- pre-commit hooks: ok"

@@ -28,9 +28,10 @@ pub enum Command {
     /// Report every Account and Protocol with its settings, and the findings
     #[command(after_help = EXIT_CODES)]
     Show(ShowArgs),
-    /// Lint only: findings and a verdict (the CI entry point)
+    /// Lint only: findings and a verdict (the CI entry point); --fix repairs the mechanical
+    /// defects in place
     #[command(after_help = EXIT_CODES)]
-    Check(CheckArgs),
+    Check(CheckCommand),
     /// List the rule catalogue
     Rules {
         /// Output format
@@ -104,6 +105,7 @@ const WALKING: &str = "Walking directories";
 const RULES: &str = "Rules and verdict";
 const OUTPUT: &str = "Output";
 const CONFIG: &str = "Configuration";
+const FIXING: &str = "Fixing";
 
 #[derive(Debug, Args)]
 pub struct CommonArgs {
@@ -185,6 +187,31 @@ pub struct ShowArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = ShowFormat::Human, help_heading = OUTPUT)]
     pub format: ShowFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckCommand {
+    #[command(flatten)]
+    pub check: CheckArgs,
+    #[command(flatten)]
+    pub fix: FixArgs,
+}
+
+#[derive(Debug, Clone, Default, Args)]
+pub struct FixArgs {
+    /// Rewrite each file with every safe fix applied (atomically; only the fixed bytes change),
+    /// then report what is left. With -, print the fixed document on stdout and the findings on
+    /// stderr
+    #[arg(long, help_heading = FIXING, conflicts_with = "diff")]
+    pub fix: bool,
+    /// Print a unified diff of what --fix would change (apply it with patch -p0) and write
+    /// nothing; exit 1 when there is something to fix
+    #[arg(long, help_heading = FIXING)]
+    pub diff: bool,
+    /// With --fix or --diff, also apply unsafe fixes: guesses such as a misspelt element's
+    /// intended name
+    #[arg(long, help_heading = FIXING)]
+    pub unsafe_fixes: bool,
 }
 
 #[derive(Debug, Args)]

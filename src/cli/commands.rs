@@ -23,6 +23,7 @@ pub(super) fn write_rules(out: &mut dyn Write, format: RulesFormat) -> io::Resul
                         "summary": r.summary,
                         "explanation": r.explanation,
                         "source": rules::source(r.name),
+                        "fix": rules::fixability(r.name).map(|f| f.applicability.as_str()),
                     })
                 })
                 .collect();
@@ -45,7 +46,15 @@ pub(super) fn write_rules(out: &mut dyn Write, format: RulesFormat) -> io::Resul
                 } else {
                     rule.severity.to_string()
                 };
-                writeln!(out, "  {:<36} {:<15} {}", rule.name, severity, rule.summary)?;
+                let fix = rules::fixability(rule.name).map_or("", |f| match f.applicability {
+                    crate::finding::Applicability::Safe => "fix",
+                    crate::finding::Applicability::Unsafe => "fix (unsafe)",
+                });
+                writeln!(
+                    out,
+                    "  {:<36} {:<15} {:<13} {}",
+                    rule.name, severity, fix, rule.summary
+                )?;
             }
             Ok(())
         }
@@ -84,6 +93,25 @@ pub(super) fn explain(name: &str, p: Painter, env: &mut Env<'_>) -> io::Result<i
         "{}\n",
         textwrap(&format!("Source: {}.", rules::source(rule.name)), 88)
     )?;
+    if let Some(fix) = rules::fixability(rule.name) {
+        writeln!(
+            out,
+            "{}\n",
+            textwrap(
+                &format!(
+                    "Fix ({}{}): {}.",
+                    fix.applicability.as_str(),
+                    match fix.applicability {
+                        crate::finding::Applicability::Safe => ", applied by check --fix",
+                        crate::finding::Applicability::Unsafe =>
+                            ", applied by check --fix --unsafe-fixes",
+                    },
+                    fix.what
+                ),
+                88
+            )
+        )?;
+    }
     for (title, bytes) in [("Example that fires:", rule.bad), ("Fixed:", rule.good)] {
         writeln!(out, "{}", p_bold(p, title))?;
         match std::str::from_utf8(bytes) {

@@ -53,8 +53,15 @@ pub fn run(cli: Cli, env: &mut Env<'_>) -> i32 {
             return pipeline::inspect(&args.common, Some(format), None, quiet, env);
         }
         Command::Check(args) => {
-            let quiet = args.common.quiet;
-            return pipeline::inspect(&args.common, None, args.format, quiet, env);
+            let quiet = args.check.common.quiet;
+            return pipeline::inspect_with_fixes(
+                &args.check.common,
+                None,
+                args.check.format,
+                &args.fix,
+                quiet,
+                env,
+            );
         }
         Command::Config(args) => commands::config(&args, env),
         Command::Rules { format } => commands::write_rules(env.stdout, format).map(|()| EXIT_OK),

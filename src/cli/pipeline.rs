@@ -11,15 +11,17 @@ use super::inputs::{Input, Opener, list_inputs, read_limited};
 use super::messages::Messages;
 use super::output::{Latch, ReportFile, report_collides};
 use super::settings;
-use super::{CommonArgs, EXIT_FINDINGS, EXIT_OK, EXIT_TROUBLE, Env, Mode};
+use super::{CommonArgs, EXIT_FINDINGS, EXIT_OK, EXIT_TROUBLE, Env, FixArgs, Mode};
 use crate::analyze::{self, Options};
 use crate::finding::Severity;
+use crate::fix;
 use crate::render::{self, FileResult, Format, Summary, Unreadable, human::Painter};
 
 /// What became of one input.
 enum Outcome {
-    /// Boxed: a result is much larger than the other outcomes.
-    Analyzed(Box<FileResult>, f64),
+    /// Boxed: a result is much larger than the other outcomes. The time taken, and what
+    /// `--fix`/`--diff` did.
+    Analyzed(Box<FileResult>, f64, Option<Box<FixNote>>),
     /// Not judged: a walk found a file that is not a regular file, or XML of another kind.
     Skipped {
         path: String,
@@ -27,6 +29,35 @@ enum Outcome {
         other_xml: bool,
     },
     Unreadable(Unreadable),
+}
+
+/// What `--fix` or `--diff` did with one input, for the writing thread to report.
+#[derive(Debug, Default)]
+struct FixNote {
+    /// Fixes applied (or, with `--diff`, that would be).
+    applied: usize,
+    /// `--diff`: the unified diff.
+    diff: Option<String>,
+    /// Why fixes that exist were not applied.
+    refused: Option<String>,
+    /// The fixed file could not be written.
+    write_error: Option<String>,
+    /// `--fix` on stdin: the document to print (fixed or, with nothing to fix, as it came).
+    document: Option<Vec<u8>>,
+}
+
+/// Whether and how this run repairs what it finds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Repair {
+    Off,
+    /// `--fix`: rewrite the inputs.
+    Fix {
+        unsafe_fixes: bool,
+    },
+    /// `--diff`: print what `--fix` would change.
+    Diff {
+        unsafe_fixes: bool,
+    },
 }
 
 /// Runs `show` (`show_format` set) or `check` and returns the exit code.
@@ -37,7 +68,108 @@ pub(super) fn inspect(
     quiet: bool,
     env: &mut Env<'_>,
 ) -> i32 {
-    let mut messages = Messages::new(&mut *env.stderr);
+    inspect_with_fixes(
+        args,
+        show_format,
+        check_format,
+        &FixArgs::default(),
+        quiet,
+        env,
+    )
+}
+
+/// [`inspect`] for `check`, which may also fix (`--fix`) or show the fixes (`--diff`).
+pub(super) fn inspect_with_fixes(
+    args: &CommonArgs,
+    show_format: Option<Format>,
+    check_format: Option<Format>,
+    fix_args: &FixArgs,
+    quiet: bool,
+    env: &mut Env<'_>,
+) -> i32 {
+    let repair = match (fix_args.fix, fix_args.diff) {
+        (true, _) => Repair::Fix {
+            unsafe_fixes: fix_args.unsafe_fixes,
+        },
+        (false, true) => Repair::Diff {
+            unsafe_fixes: fix_args.unsafe_fixes,
+        },
+        (false, false) => Repair::Off,
+    };
+    let reads_stdin = args.paths.is_empty() || args.paths.iter().any(|p| p.as_os_str() == "-");
+    // `--fix` on stdin prints the fixed document on stdout; the findings go to stderr.
+    let fixes_stdin = matches!(repair, Repair::Fix { .. }) && reads_stdin;
+    let mut stdin_findings = Vec::new();
+    let mut stdin_document = None;
+    let code = {
+        let mut messages = Messages::new(&mut *env.stderr);
+        if fix_args.unsafe_fixes && repair == Repair::Off {
+            messages.error("--unsafe-fixes applies with --fix or --diff");
+            return EXIT_TROUBLE;
+        }
+        if fixes_stdin && args.paths.len() > 1 {
+            messages.error(
+                "--fix with - reads one document from stdin and prints it fixed: give no other paths",
+            );
+            return EXIT_TROUBLE;
+        }
+        let mut stdout: Box<dyn Write + '_> = if fixes_stdin {
+            Box::new(&mut stdin_findings)
+        } else {
+            Box::new(&mut *env.stdout)
+        };
+        let mut run_env = RunEnv {
+            stdout: &mut *stdout,
+            stdin: &mut *env.stdin,
+            stdout_is_terminal: env.stdout_is_terminal && !fixes_stdin,
+            stdin_is_terminal: env.stdin_is_terminal,
+            var: env.var,
+        };
+        run(
+            args,
+            show_format,
+            check_format,
+            repair,
+            quiet,
+            &mut run_env,
+            &mut messages,
+            &mut stdin_document,
+        )
+    };
+    if fixes_stdin {
+        let document = stdin_document.unwrap_or_default();
+        let written = env
+            .stdout
+            .write_all(&document)
+            .and_then(|()| env.stdout.flush());
+        let reported = env.stderr.write_all(&stdin_findings);
+        if written.is_err() || reported.is_err() {
+            return EXIT_TROUBLE;
+        }
+    }
+    code
+}
+
+/// The parts of [`Env`] a run uses once its messages have taken stderr.
+struct RunEnv<'e> {
+    stdout: &'e mut dyn Write,
+    stdin: &'e mut dyn io::Read,
+    stdout_is_terminal: bool,
+    stdin_is_terminal: bool,
+    var: &'e dyn Fn(&str) -> Option<String>,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn run(
+    args: &CommonArgs,
+    show_format: Option<Format>,
+    check_format: Option<Format>,
+    repair: Repair,
+    quiet: bool,
+    env: &mut RunEnv<'_>,
+    messages: &mut Messages<'_>,
+    stdin_document: &mut Option<Vec<u8>>,
+) -> i32 {
     let mut settings = match settings::resolve(args, show_format, check_format) {
         Ok(settings) => settings,
         Err(message) => {
@@ -134,6 +266,9 @@ pub(super) fn inspect(
         json: render::json::DocumentWriter::default(),
         sarif: render::sarif::SarifWriter::new(std::env::current_dir().ok()),
         gitlab: render::gitlab::GitlabWriter::default(),
+        repair,
+        fixes: FixCounts::default(),
+        stdin_document: None,
     };
     let stdin_name = args.stdin_filename.as_deref().unwrap_or("-");
 
@@ -181,7 +316,9 @@ pub(super) fn inspect(
         if let Input::File { path, .. } = &input {
             options.selection = settings.selection_for(path);
         }
-        let analysis = analyze::analyze(bytes, &options);
+        // Fixing needs the bytes again (to edit them); otherwise they go to the analysis.
+        let original = (repair != Repair::Off).then(|| bytes.clone());
+        let mut analysis = analyze::analyze(bytes, &options);
         if let Some(root) = &analysis.other_root {
             return Outcome::Skipped {
                 why: format!("<{root}> is not an Autodiscover document"),
@@ -189,7 +326,25 @@ pub(super) fn inspect(
                 other_xml: true,
             };
         }
+        let target = match &input {
+            Input::File { path, .. } => Some(path.clone()),
+            _ => None,
+        };
         let (path, raw_path) = input.into_display_and_raw();
+        let note = original.map(|original| {
+            let (fixed, note) = repair_one(
+                &original,
+                &analysis,
+                &options,
+                repair,
+                &path,
+                target.as_deref(),
+            );
+            if let Some(fixed) = fixed {
+                analysis = fixed;
+            }
+            Box::new(note)
+        });
         Outcome::Analyzed(
             Box::new(FileResult {
                 path,
@@ -197,6 +352,7 @@ pub(super) fn inspect(
                 analysis,
             }),
             started.map_or(0.0, |t| t.elapsed().as_secs_f64() * 1000.0),
+            note,
         )
     };
 
@@ -206,12 +362,12 @@ pub(super) fn inspect(
             &args.paths,
             stdin_name,
             &settings.walk,
-            &mut messages,
+            &mut *messages,
             &mut |input| inputs.push(input),
         );
         let mut opener = Opener::default();
         for input in inputs {
-            sink.accept(analyze_one(&mut opener, input), &mut out, &mut messages);
+            sink.accept(analyze_one(&mut opener, input), &mut out, &mut *messages);
         }
     } else {
         // The calling thread lists the inputs and hands them on in chunks as they are found,
@@ -257,7 +413,7 @@ pub(super) fn inspect(
                 &args.paths,
                 stdin_name,
                 &settings.walk,
-                &mut messages,
+                &mut *messages,
                 &mut |input| {
                     chunk.push(input);
                     if chunk.len() == size {
@@ -278,15 +434,17 @@ pub(super) fn inspect(
             while let Some((start, chunk)) = take() {
                 order.add(start, check_chunk(&mut opener, chunk));
                 order.extend(receiver.try_iter());
-                order.write_ready(|result| sink.accept(result, &mut out, &mut messages));
+                order.write_ready(|result| sink.accept(result, &mut out, &mut *messages));
             }
             for (start, results) in receiver.iter() {
                 order.add(start, results);
-                order.write_ready(|result| sink.accept(result, &mut out, &mut messages));
+                order.write_ready(|result| sink.accept(result, &mut out, &mut *messages));
             }
         });
     }
     sink.finish(&mut out);
+    sink.fix_totals(messages);
+    *stdin_document = sink.stdin_document.take();
     let (latch, _) = out.into_parts();
     if let Some(err) = latch.into_error() {
         // A reader that went away (`| head`) is no trouble: the verdict stands.
@@ -320,6 +478,75 @@ pub(super) fn inspect(
     } else {
         EXIT_OK
     }
+}
+
+/// `--fix` or `--diff` on one input (a file, or stdin when `target` is None): what was done,
+/// and the analysis of the fixed document when it replaced the input.
+fn repair_one(
+    original: &[u8],
+    analysis: &analyze::Analysis,
+    options: &Options,
+    repair: Repair,
+    path: &str,
+    target: Option<&std::path::Path>,
+) -> (Option<analyze::Analysis>, FixNote) {
+    let unsafe_fixes = match repair {
+        Repair::Fix { unsafe_fixes } | Repair::Diff { unsafe_fixes } => unsafe_fixes,
+        Repair::Off => false,
+    };
+    let mut note = FixNote::default();
+    let fixed = match fix::fix(original, analysis, options, unsafe_fixes) {
+        fix::Outcome::Nothing => None,
+        fix::Outcome::Refused(why) => {
+            note.refused = Some(why);
+            None
+        }
+        fix::Outcome::Fixed(fixed) => Some(fixed),
+    };
+    if matches!(repair, Repair::Diff { .. }) {
+        if let Some(fixed) = &fixed {
+            note.applied = fixed.applied;
+            note.diff = Some(fix::unified_diff(path, fixed));
+        }
+        return (None, note);
+    }
+    let Some(target) = target else {
+        // Stdin: the document goes to stdout, fixed or as it came.
+        note.document = Some(
+            fixed
+                .as_ref()
+                .map_or_else(|| original.to_vec(), |f| f.bytes.clone()),
+        );
+        note.applied = fixed.as_ref().map_or(0, |f| f.applied);
+        return (fixed.map(|f| f.analysis), note);
+    };
+    let Some(fixed) = fixed else {
+        return (None, note);
+    };
+    match write_in_place(target, &fixed.bytes) {
+        Ok(()) => {
+            note.applied = fixed.applied;
+            (Some(fixed.analysis), note)
+        }
+        Err(message) => {
+            note.write_error = Some(message);
+            (None, note)
+        }
+    }
+}
+
+/// Replaces a regular file's contents atomically (a temporary file next to it, renamed over
+/// it; its permissions kept). Anything else is left alone.
+fn write_in_place(target: &std::path::Path, bytes: &[u8]) -> Result<(), String> {
+    match std::fs::metadata(target) {
+        Ok(metadata) if metadata.is_file() => {}
+        Ok(_) => return Err("not a regular file: not fixed in place".to_string()),
+        Err(err) => return Err(format!("cannot write it: {err}")),
+    }
+    let mut file = ReportFile::create(target)?;
+    file.write_all(bytes)
+        .and_then(|()| file.commit())
+        .map_err(|err| format!("cannot write it: {err}"))
 }
 
 /// Results of chunks of inputs, finished in any order, handed on in input order.
@@ -376,6 +603,20 @@ struct Sink {
     json: render::json::DocumentWriter,
     sarif: render::sarif::SarifWriter,
     gitlab: render::gitlab::GitlabWriter,
+    repair: Repair,
+    fixes: FixCounts,
+    /// `--fix` on stdin: the document to print.
+    stdin_document: Option<Vec<u8>>,
+}
+
+#[derive(Debug, Default)]
+struct FixCounts {
+    applied: usize,
+    files: usize,
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 type Out<'w> = io::BufWriter<Latch<&'w mut dyn Write>>;
@@ -407,7 +648,7 @@ impl Sink {
                 }
                 return;
             }
-            Outcome::Analyzed(file, millis) => {
+            Outcome::Analyzed(file, millis, note) => {
                 if self.verbose {
                     messages.note(format_args!(
                         "read {} ({} bytes, {}, {}) in {millis:.2} ms",
@@ -416,6 +657,13 @@ impl Sink {
                         file.analysis.encoding.label(),
                         file.analysis.kind.as_str()
                     ));
+                }
+                if let Some(note) = note {
+                    self.fix_note(&file.path, *note, out, messages);
+                    if matches!(self.repair, Repair::Diff { .. }) {
+                        // --diff prints only the diffs; the verdict is whether there are any.
+                        return;
+                    }
                 }
                 file
             }
@@ -442,6 +690,69 @@ impl Sink {
         };
     }
 
+    /// Reports what `--fix` or `--diff` did with one input.
+    fn fix_note(
+        &mut self,
+        path: &str,
+        note: FixNote,
+        out: &mut Out<'_>,
+        messages: &mut Messages<'_>,
+    ) {
+        if let Some(why) = &note.refused {
+            messages.warning(format_args!("{path}: not fixed: {why}"));
+        }
+        if let Some(why) = &note.write_error {
+            messages.error(format_args!("{path}: {why}"));
+            self.trouble = true;
+        }
+        if note.applied > 0 {
+            self.fixes.files += 1;
+            self.fixes.applied += note.applied;
+            if matches!(self.repair, Repair::Fix { .. }) && !self.quiet {
+                messages.note(format_args!(
+                    "fixed {} in {path}",
+                    plural(note.applied, "problem", "problems")
+                ));
+            }
+        }
+        if let Some(diff) = &note.diff {
+            self.failed = true;
+            if out.get_ref().is_open() {
+                let _ = out.write_all(diff.as_bytes());
+            }
+        }
+        if let Some(document) = note.document {
+            self.stdin_document = Some(document);
+        }
+    }
+
+    /// The closing line of `--fix` and `--diff` (stderr).
+    fn fix_totals(&self, messages: &mut Messages<'_>) {
+        if self.quiet {
+            return;
+        }
+        let (count, files) = (self.fixes.applied, self.fixes.files);
+        if count == 0 {
+            if self.repair != Repair::Off {
+                messages.note("nothing to fix");
+            }
+            return;
+        }
+        match self.repair {
+            Repair::Fix { .. } => messages.note(format_args!(
+                "{} fixed in {}",
+                plural(count, "problem", "problems"),
+                plural(files, "file", "files")
+            )),
+            Repair::Diff { .. } => messages.note(format_args!(
+                "would fix {} in {}",
+                plural(count, "problem", "problems"),
+                plural(files, "file", "files")
+            )),
+            Repair::Off => {}
+        }
+    }
+
     /// An input that could not be read, in the formats that carry it as a record (the human
     /// formats have the message on stderr and the count in the summary).
     fn write_unreadable(&mut self, out: &mut Out<'_>, unreadable: &Unreadable) {
@@ -463,6 +774,10 @@ impl Sink {
     }
 
     fn finish(&mut self, out: &mut Out<'_>) {
+        if matches!(self.repair, Repair::Diff { .. }) {
+            let _ = out.flush();
+            return;
+        }
         let _ = match self.mode {
             Mode::Show(Format::Json) | Mode::Check(Format::Json) => {
                 self.json.finish(out, &self.summary)

@@ -8,6 +8,7 @@ use owo_colors::{OwoColorize, Style};
 
 use super::escape::{Shown, terminal};
 use super::{FileResult, Summary};
+use crate::finding::Applicability;
 use crate::finding::{Located, Severity};
 use crate::report::{
     AccountReport, DocumentReport, ErrorReport, ProtocolReport, Setting, Value, shorten,
@@ -133,6 +134,18 @@ pub fn write_finding(
             "{pad} {} {}",
             p.gutter("="),
             p.bold(&format!("help: {help}"))
+        )?;
+    }
+    if let Some(fix) = &f.fix {
+        let how = match fix.applicability {
+            Applicability::Safe => "adinspect check --fix",
+            Applicability::Unsafe => "adinspect check --fix --unsafe-fixes (a guess: review it)",
+        };
+        writeln!(
+            out,
+            "{pad} {} {}",
+            p.gutter("="),
+            p.dim(&format!("fix: {} with {how}", terminal(&fix.message)))
         )?;
     }
     writeln!(out)

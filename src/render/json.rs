@@ -26,6 +26,26 @@ pub fn finding_line(path: &str, f: &Located) -> Json {
         "severity": f.severity.as_str(),
         "rule": f.rule,
         "message": f.message,
+        "fix": fix_json(f),
+    })
+}
+
+/// The finding's fix as edits (positions like the finding's; `content` replaces the range), or
+/// null.
+pub fn fix_json(f: &Located) -> Json {
+    let Some(fix) = &f.fix else {
+        return Json::Null;
+    };
+    json!({
+        "applicability": fix.applicability.as_str(),
+        "message": fix.message,
+        "edits": fix.edits.iter().map(|e| json!({
+            "line": e.line,
+            "column": e.column,
+            "end_line": e.end_line,
+            "end_column": e.end_column,
+            "content": e.content,
+        })).collect::<Vec<_>>(),
     })
 }
 
@@ -55,6 +75,7 @@ pub fn write_unreadable_line(out: &mut dyn Write, unreadable: &Unreadable) -> io
         "severity": "error",
         "rule": IO_ERROR,
         "message": unreadable.message,
+        "fix": null,
     });
     serde_json::to_writer(&mut *out, &line)?;
     out.write_all(b"\n")

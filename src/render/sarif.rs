@@ -248,6 +248,23 @@ impl SarifWriter {
                     "message": {"text": related.label},
                 }]);
             }
+            if let Some(fix) = &f.fix {
+                result["fixes"] = json!([{
+                    "description": {"text": format!("{} ({})", fix.message, fix.applicability.as_str())},
+                    "artifactChanges": [{
+                        "artifactLocation": location,
+                        "replacements": fix.edits.iter().map(|e| json!({
+                            "deletedRegion": {
+                                "startLine": e.line,
+                                "startColumn": e.column,
+                                "endLine": e.end_line,
+                                "endColumn": e.end_column,
+                            },
+                            "insertedContent": {"text": e.content},
+                        })).collect::<Vec<_>>(),
+                    }],
+                }]);
+            }
             if suppressed {
                 result["suppressions"] = json!([{"kind": "inSource"}]);
             }

@@ -841,17 +841,20 @@ pub fn markdown() -> String {
          Select or ignore rules by name or family: `--select value,structure --ignore empty-setting`. \
          Opt-in rules report what is correct and needs no action; they run only when named \
          (`--extend-select undocumented-element`) or with `--select all`.\n\n\
-         | rule | family | severity | summary |\n|---|---|---|---|\n",
+         Rules marked *fix* repair what they report with `adinspect check --fix` (*unsafe*: only \
+         with `--unsafe-fixes`).\n\n\
+         | rule | family | severity | fix | summary |\n|---|---|---|---|---|\n",
     );
     let opt_in = |rule: &Rule| if rule.opt_in { ", opt-in" } else { "" };
     for rule in RULES {
         out.push_str(&format!(
-            "| [`{}`](#{}) | {} | {}{} | {} |\n",
+            "| [`{}`](#{}) | {} | {}{} | {} | {} |\n",
             rule.name,
             rule.name,
             rule.family,
             rule.severity,
             opt_in(rule),
+            super::fixability(rule.name).map_or("", |f| f.applicability.as_str()),
             rule.summary.replace('|', "\\|")
         ));
     }
@@ -866,6 +869,13 @@ pub fn markdown() -> String {
             rule.explanation,
             super::source(rule.name)
         ));
+        if let Some(fix) = super::fixability(rule.name) {
+            out.push_str(&format!(
+                "\nFix ({}): {}.\n",
+                fix.applicability.as_str(),
+                fix.what
+            ));
+        }
         for (title, bytes) in [("Fires on", rule.bad), ("Fixed", rule.good)] {
             match std::str::from_utf8(bytes) {
                 Ok(text) => {

@@ -4,6 +4,7 @@
 mod account;
 mod catalog;
 mod document;
+mod fixes;
 mod protocol;
 mod request;
 mod sources;
@@ -13,6 +14,7 @@ mod values;
 pub use values::is_email;
 
 pub use catalog::{FAMILIES, RULES, Rule, index, lookup, markdown};
+pub use fixes::{FIXABLE, Fixability, fixability};
 pub use sources::source;
 
 use crate::finding::Finding;

@@ -1,6 +1,6 @@
 //! Requests (Outlook and mobilesync) and mobilesync responses.
 
-use crate::finding::Finding;
+use crate::finding::{Applicability, Edit, Finding};
 use crate::model::DocKind;
 use crate::schema::{self, NS_MOBILE_RESPONSE, NS_OUTLOOK};
 use crate::xml::tag_span;
@@ -39,14 +39,23 @@ fn check_request(ctx: &mut Context<'_, '_>) {
             if value == wanted || value.is_empty() {
                 // empty: empty-value reports it
             } else if schema::http_form_of(value).as_deref() == Some(wanted) {
-                ctx.push(
-                    Finding::new(
-                        "https-namespace",
-                        ars.value_span(),
-                        "AcceptableResponseSchema is written with https://; servers compare it with the http:// URI",
-                    )
-                    .with_help(format!("write {wanted}")),
-                );
+                let mut finding = Finding::new(
+                    "https-namespace",
+                    ars.value_span(),
+                    "AcceptableResponseSchema is written with https://; servers compare it with the http:// URI",
+                )
+                .with_help(format!("write {wanted}"));
+                if let Some(span) = crate::xml::literal_value_span(ars.node) {
+                    finding = finding.with_fix(
+                        Applicability::Safe,
+                        "write the URI with http://",
+                        vec![Edit {
+                            span,
+                            content: wanted.to_string(),
+                        }],
+                    );
+                }
+                ctx.push(finding);
             } else {
                 let other_family = if mobile { value.contains("/outlook/") } else { value.contains("/mobilesync/") };
                 ctx.push(

@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use crate::finding::Finding;
+use crate::finding::{Applicability, Edit, Finding};
 use crate::model::{DocKind, Model};
 use crate::schema::{
     self, ElementDef, ElementId, NS_MOBILE_REQUEST, NS_MOBILE_RESPONSE, NS_OUTLOOK, NS_REQUEST,
@@ -304,6 +304,43 @@ fn check_text_in_container(ctx: &mut Context<'_, '_>, def: &ElementDef, child: X
     ));
 }
 
+/// Where the element's start tag declares `uri` (quoted, written literally): the offset of
+/// the URI. None when it is declared elsewhere or more than once.
+fn declaration_of(node: XmlNode<'_>, uri: &str) -> Option<usize> {
+    let input = node.document().input_text();
+    let start = node.range().start;
+    let tag = xml::start_tag_text(node);
+    let mut found = None;
+    for quote in ['"', '\''] {
+        let quoted = format!("{quote}{uri}{quote}");
+        for (at, _) in tag.match_indices(&quoted) {
+            if found.is_some() {
+                return None;
+            }
+            found = Some(start + at + 1);
+        }
+    }
+    found.filter(|&at| input[at..].starts_with("https://"))
+}
+
+/// Adds the fix that renames the element in its start and end tags.
+fn rename(finding: Finding, node: XmlNode<'_>, to: &str, applicability: Applicability) -> Finding {
+    match xml::tag_name_spans(node) {
+        Some(spans) => finding.with_fix(
+            applicability,
+            format!("rename it <{to}>"),
+            spans
+                .into_iter()
+                .map(|span| Edit {
+                    span,
+                    content: to.to_string(),
+                })
+                .collect(),
+        ),
+        None => finding,
+    }
+}
+
 /// Reports unknown, misspelt and wrong-document names; returns the definition when known.
 fn check_name(
     ctx: &mut Context<'_, '_>,
@@ -316,14 +353,13 @@ fn check_name(
     }
     let names = vocabulary.elements().iter().map(|d| d.name);
     if let Some(right) = names.clone().find(|n| n.eq_ignore_ascii_case(name)) {
-        ctx.push(
-            Finding::new(
-                "element-name-case",
-                tag_span(node),
-                format!("<{name}> is not recognised: element names are case-sensitive"),
-            )
-            .with_help(format!("write <{right}>")),
-        );
+        let finding = Finding::new(
+            "element-name-case",
+            tag_span(node),
+            format!("<{name}> is not recognised: element names are case-sensitive"),
+        )
+        .with_help(format!("write <{right}>"));
+        ctx.push(rename(finding, node, right, Applicability::Safe));
         return None;
     }
     if let Some(other) = Vocabulary::ALL
@@ -343,16 +379,22 @@ fn check_name(
     }
     // A near miss of a known name is a misspelling: the intended element is missing.
     let finding = match schema::suggest(name, names) {
-        Some(suggestion) => Finding::new(
-            "misspelt-element",
-            tag_span(node),
-            format!(
-                "<{name}> is not an element of {}: a misspelling of <{suggestion}>? Clients \
-                 ignore it, so that setting is missing",
-                vocabulary.label()
-            ),
-        )
-        .with_help(format!("write <{suggestion}>")),
+        // A guess: offered as an unsafe fix only.
+        Some(suggestion) => rename(
+            Finding::new(
+                "misspelt-element",
+                tag_span(node),
+                format!(
+                    "<{name}> is not an element of {}: a misspelling of <{suggestion}>? Clients \
+                     ignore it, so that setting is missing",
+                    vocabulary.label()
+                ),
+            )
+            .with_help(format!("write <{suggestion}>")),
+            node,
+            suggestion,
+            Applicability::Unsafe,
+        ),
         None => Finding::new(
             "unknown-element",
             tag_span(node),
@@ -522,14 +564,23 @@ impl<'a> Namespaces<'a> {
             && !inherited
             && ok
         {
-            ctx.push(
-                    Finding::new(
-                        "https-namespace",
-                        tag_span(node),
-                        format!("<{name}> is in the namespace {uri}: with https:// that is another namespace, in which clients that match by namespace find nothing"),
-                    )
-                    .with_help(format!("write xmlns=\"{}\"", schema::http_form_of(uri).unwrap_or_default())),
+            let mut finding = Finding::new(
+                "https-namespace",
+                tag_span(node),
+                format!("<{name}> is in the namespace {uri}: with https:// that is another namespace, in which clients that match by namespace find nothing"),
+            )
+            .with_help(format!("write xmlns=\"{}\"", schema::http_form_of(uri).unwrap_or_default()));
+            if let Some(at) = declaration_of(node, uri) {
+                finding = finding.with_fix(
+                    Applicability::Safe,
+                    "write the namespace with http://",
+                    vec![Edit {
+                        span: at..at + "https".len(),
+                        content: "http".to_string(),
+                    }],
                 );
+            }
+            ctx.push(finding);
         }
         if !ok && (parent.is_none() || parent_ok || !inherited) {
             let want = wanted[0];

@@ -1,9 +1,9 @@
 //! The text of value elements and the values of documented attributes.
 
-use crate::finding::Finding;
+use crate::finding::{Applicability, Edit, Finding};
 use crate::model::{attribute, decode_server_version};
 use crate::schema::{self, ElementDef, EnumDef, KNOWN_ERROR_CODES, OWA_AUTH_METHODS, ValueKind};
-use crate::xml::{XmlNode, tag_span, value_span};
+use crate::xml::{XmlNode, literal_value_span, plain_text_span, tag_span, value_span};
 
 use super::Context;
 use super::structure::truncate;
@@ -41,16 +41,23 @@ pub fn check_value(ctx: &mut Context<'_, '_>, def: &ElementDef, node: XmlNode<'_
     // Computed only when there is something to report.
     let span = || value_span(node);
     if value.len() != text.len() && whitespace_matters(def.value) {
-        ctx.push(
-            Finding::new(
-                "value-whitespace",
-                span(),
-                format!(
-                    "the value of <{name}> has whitespace around it; not every client trims it"
-                ),
-            )
-            .with_help(format!("write <{name}>{value}</{name}>")),
-        );
+        let mut finding = Finding::new(
+            "value-whitespace",
+            span(),
+            format!("the value of <{name}> has whitespace around it; not every client trims it"),
+        )
+        .with_help(format!("write <{name}>{value}</{name}>"));
+        if let Some(raw) = plain_text_span(node) {
+            finding = finding.with_fix(
+                Applicability::Safe,
+                "remove the whitespace around the value",
+                vec![Edit {
+                    span: raw,
+                    content: value.to_string(),
+                }],
+            );
+        }
+        ctx.push(finding);
     }
     // Only formatted when something is reported.
     let shown = || truncate(value, 60);
@@ -66,10 +73,19 @@ pub fn check_value(ctx: &mut Context<'_, '_>, def: &ElementDef, node: XmlNode<'_
                     ),
                 );
                 let lower = value.to_ascii_lowercase();
-                if ["yes", "true", "1", "enabled"].contains(&lower.as_str()) {
-                    finding = finding.with_help(format!("write <{name}>on</{name}>"));
+                let meant = if ["yes", "true", "1", "enabled"].contains(&lower.as_str()) {
+                    Some("on")
                 } else if ["no", "false", "0", "disabled"].contains(&lower.as_str()) {
-                    finding = finding.with_help(format!("write <{name}>off</{name}>"));
+                    Some("off")
+                } else {
+                    None
+                };
+                if let Some(meant) = meant {
+                    finding = replace_value(
+                        finding.with_help(format!("write <{name}>{meant}</{name}>")),
+                        node,
+                        meant,
+                    );
                 }
                 ctx.push(finding);
             }
@@ -265,13 +281,30 @@ pub fn check_value(ctx: &mut Context<'_, '_>, def: &ElementDef, node: XmlNode<'_
                 ctx.push(finding);
             }
         }
-        ValueKind::Enum(allowed) => check_enum(ctx, name, value, allowed, span),
+        ValueKind::Enum(allowed) => check_enum(ctx, node, name, value, allowed, span),
         ValueKind::Container | ValueKind::Text | ValueKind::HostOrUrl | ValueKind::SchemaUri => {}
+    }
+}
+
+/// Adds the safe fix that writes `content` in place of the element's value (when the value is
+/// written literally).
+fn replace_value(finding: Finding, node: XmlNode<'_>, content: &str) -> Finding {
+    match literal_value_span(node) {
+        Some(span) => finding.with_fix(
+            Applicability::Safe,
+            format!("write {content}"),
+            vec![Edit {
+                span,
+                content: content.to_string(),
+            }],
+        ),
+        None => finding,
     }
 }
 
 fn check_enum(
     ctx: &mut Context<'_, '_>,
+    node: XmlNode<'_>,
     name: &str,
     value: &str,
     def: &EnumDef,
@@ -282,14 +315,13 @@ fn check_enum(
     }
     if let Some(right) = def.values.iter().find(|v| v.eq_ignore_ascii_case(value)) {
         if !def.any_case {
-            ctx.push(
-                Finding::new(
-                    "non-canonical-case",
-                    span(),
-                    format!("<{name}> is {value:?}; the documented spelling is {right:?}"),
-                )
-                .with_help(format!("write <{name}>{right}</{name}>")),
-            );
+            let finding = Finding::new(
+                "non-canonical-case",
+                span(),
+                format!("<{name}> is {value:?}; the documented spelling is {right:?}"),
+            )
+            .with_help(format!("write <{name}>{right}</{name}>"));
+            ctx.push(replace_value(finding, node, right));
         }
         return;
     }
@@ -310,7 +342,16 @@ fn check_enum(
             truncate(value, 40)
         ),
     );
-    if let Some(suggestion) = schema::suggest(value, def.values.iter().copied()) {
+    if name == "Encryption" && value.eq_ignore_ascii_case("starttls") {
+        // Outlook's word for STARTTLS is TLS: the intent is plain.
+        finding = replace_value(
+            finding.with_help(
+                "write <Encryption>TLS</Encryption>: TLS is Outlook's word for STARTTLS",
+            ),
+            node,
+            "TLS",
+        );
+    } else if let Some(suggestion) = schema::suggest(value, def.values.iter().copied()) {
         finding = finding.with_help(format!("did you mean {suggestion}?"));
     }
     ctx.push(finding);

@@ -337,3 +337,20 @@ fn machine_formats_carry_the_edits() {
         .collect();
     assert_eq!(listed.len(), 1);
 }
+
+#[test]
+fn links_and_fifos_are_not_written_through() {
+    let scratch = Scratch::new("fix-links");
+    let outside = Scratch::new("fix-links-outside");
+    let target = outside.write("real.xml", defective().as_bytes());
+    let link = scratch.path().join("link.xml");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let output = run(&["check", "--fix", scratch.path().to_str().unwrap()]);
+    assert_eq!(std::fs::read(&target).unwrap(), defective().as_bytes());
+    assert!(
+        stderr(&output).contains("a symbolic link: not fixed in place"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(output.status.code(), Some(2));
+}

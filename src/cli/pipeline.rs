@@ -536,8 +536,13 @@ fn repair_one(
 }
 
 /// Replaces a regular file's contents atomically (a temporary file next to it, renamed over
-/// it; its permissions kept). Anything else is left alone.
+/// it; its permissions kept). Anything else (a link, a FIFO, a device) is left alone.
 fn write_in_place(target: &std::path::Path, bytes: &[u8]) -> Result<(), String> {
+    // Through a link the file written would be one the user did not name (perhaps outside the
+    // tree given): fix the file itself.
+    if std::fs::symlink_metadata(target).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err("a symbolic link: not fixed in place (fix the file it leads to)".to_string());
+    }
     match std::fs::metadata(target) {
         Ok(metadata) if metadata.is_file() => {}
         Ok(_) => return Err("not a regular file: not fixed in place".to_string()),

@@ -206,9 +206,15 @@ pub fn fix(original: &[u8], first: &Analysis, options: &Options, unsafe_fixes: b
     }))
 }
 
-/// A rule that fires more often after the fixes than before, if any. When the input was not
-/// well-formed, its other findings were hidden behind the parse error: then only a new or
-/// remaining parse error counts (the fixes must not break or leave the markup broken).
+/// A rule that fires more often after the fixes than before and says the fixes did harm, if
+/// any: a rule about the markup or the structure (input, document and structure families), or
+/// one whose own defect a fix repairs (a fix would have made the defect it is for). A setting
+/// check that could not run on the invalid value and runs on the fixed one (SSL yes → on, then
+/// tls-mode-port-mismatch on port 143) is no harm: clients read the old value as the default,
+/// so the problem was there all along, and it is reported after the fix.
+///
+/// When the input was not well-formed, its other findings were hidden behind the parse error:
+/// then only a new or remaining parse error counts.
 fn made_worse(before: &[Located], after: &[Located]) -> Option<&'static str> {
     let unparsed = |findings: &[Located]| findings.iter().any(|f| f.rule == "malformed-xml");
     if unparsed(before) {
@@ -221,11 +227,17 @@ fn made_worse(before: &[Located], after: &[Located]) -> Option<&'static str> {
     for f in after {
         let count = counts.entry(f.rule).or_default();
         *count -= 1;
-        if *count < 0 {
+        if *count < 0 && harmful(f.rule) {
             return Some(f.rule);
         }
     }
     None
+}
+
+fn harmful(rule: &str) -> bool {
+    crate::rules::fixability(rule).is_some()
+        || crate::rules::lookup(rule)
+            .is_none_or(|r| matches!(r.family, "input" | "document" | "structure"))
 }
 
 /// A unified diff of a fix (`--- PATH` / `+++ PATH`, applies with `patch -p0`).
@@ -383,5 +395,31 @@ mod tests {
             Some("invalid-on-off")
         );
         assert_eq!(made_worse(&before.findings, &before.findings[..0]), None);
+    }
+
+    #[test]
+    fn structural_harm_is_refused() {
+        let before = analyze::analyze(
+            document("<Type>imap</Type><Server>a.example</Server><Port>993</Port><SPA>off</SPA>")
+                .into_bytes(),
+            &options(),
+        );
+        let misplaced = analyze::analyze(
+            document("<Type>IMAP</Type><Server>a.example</Server><Port>993</Port><SPA>off</SPA><Culture>en:us</Culture>")
+                .into_bytes(),
+            &options(),
+        );
+        assert!(made_worse(&before.findings, &misplaced.findings).is_some());
+    }
+
+    #[test]
+    fn a_setting_check_that_runs_once_the_value_is_valid_is_no_harm() {
+        // SSL yes is read as the default (on); fixed to on, port 143 is reported as it should.
+        let input = document(
+            "<Type>IMAP</Type><Server>a.example</Server><Port>143</Port><SSL>yes</SSL><SPA>off</SPA>",
+        );
+        let result = fixed(input.as_bytes());
+        let rules: Vec<_> = result.analysis.findings.iter().map(|f| f.rule).collect();
+        assert_eq!(rules, ["tls-mode-port-mismatch"]);
     }
 }

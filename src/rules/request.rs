@@ -120,14 +120,13 @@ fn check_mobile(ctx: &mut Context<'_, '_>) {
             // A MobileSync Name is the same URL as Url, compared the same way: padded, it is
             // reported as Url is (the value check does that for Url, whose kind is a URL).
             if name == "Name" && is_mobile_sync && leaf.text().len() != value.len() {
-                ctx.push(
-                    Finding::new(
-                        "value-whitespace",
-                        leaf.value_span(),
-                        "the value of <Name> has whitespace around it; not every client trims it",
-                    )
-                    .with_help(format!("write <Name>{value}</Name>")),
-                );
+                let finding = Finding::new(
+                    "value-whitespace",
+                    leaf.value_span(),
+                    "the value of <Name> has whitespace around it; not every client trims it",
+                )
+                .with_help(format!("write <Name>{value}</Name>"));
+                ctx.push(super::values::with_trim_fix(finding, leaf.node, value));
             }
             // A Url that is not a URL at all is invalid-url's finding.
             if name == "Url" && !super::values::is_absolute_url(value) {

@@ -41,23 +41,13 @@ pub fn check_value(ctx: &mut Context<'_, '_>, def: &ElementDef, node: XmlNode<'_
     // Computed only when there is something to report.
     let span = || value_span(node);
     if value.len() != text.len() && whitespace_matters(def.value) {
-        let mut finding = Finding::new(
+        let finding = Finding::new(
             "value-whitespace",
             span(),
             format!("the value of <{name}> has whitespace around it; not every client trims it"),
         )
         .with_help(format!("write <{name}>{value}</{name}>"));
-        if let Some(raw) = plain_text_span(node) {
-            finding = finding.with_fix(
-                Applicability::Safe,
-                "remove the whitespace around the value",
-                vec![Edit {
-                    span: raw,
-                    content: value.to_string(),
-                }],
-            );
-        }
-        ctx.push(finding);
+        ctx.push(with_trim_fix(finding, node, value));
     }
     // Only formatted when something is reported.
     let shown = || truncate(value, 60);
@@ -283,6 +273,22 @@ pub fn check_value(ctx: &mut Context<'_, '_>, def: &ElementDef, node: XmlNode<'_
         }
         ValueKind::Enum(allowed) => check_enum(ctx, node, name, value, allowed, span),
         ValueKind::Container | ValueKind::Text | ValueKind::HostOrUrl | ValueKind::SchemaUri => {}
+    }
+}
+
+/// Adds the safe fix that removes the whitespace around `value` (the element's trimmed text),
+/// when the text is written literally.
+pub(super) fn with_trim_fix(finding: Finding, node: XmlNode<'_>, value: &str) -> Finding {
+    match plain_text_span(node) {
+        Some(raw) => finding.with_fix(
+            Applicability::Safe,
+            "remove the whitespace around the value",
+            vec![Edit {
+                span: raw,
+                content: value.to_string(),
+            }],
+        ),
+        None => finding,
     }
 }
 

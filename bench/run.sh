@@ -68,4 +68,5 @@ peak() { /usr/bin/time -f %M "$@" >/dev/null 2>"$timing" || true; tail -1 "$timi
 rm -f "$timing"
 rm -f "$out"/files.json "$out"/big.json # from before results came in rounds
 python3 bench/report.py "$out" > BENCHMARKS.md
+bash bench/findings.sh
 echo "BENCHMARKS.md written"

@@ -3,6 +3,8 @@
 //!   cargo run --release --example generate -- DIR
 //!
 //! DIR/files/…      10,000 realistic responses of 3–8 KB in nested folders
+//! DIR/realistic/…  the same with the defects real responses have (about 4.5 findings each)
+//! DIR/findings-100mb.xml  100 MB with about 100,000 findings
 //! DIR/big-100mb.xml one response with many Protocols (~100 MB)
 //! DIR/big-10mb.xml  the same shape at ~10 MB (for the linearity check)
 //! DIR/wrong-10mb.xml every Protocol wrong: hundreds of thousands of findings
@@ -95,12 +97,66 @@ fn response(rng: &mut Rng, n: u64) -> String {
     out
 }
 
+/// Names as real directories hold them: a third of the users have one that is not ASCII.
+const NAMES: [&str; 6] = [
+    "Jörg Müller",
+    "Chloé Dubois",
+    "José Núñez",
+    "Zoë Brontë",
+    "山田 太郎",
+    "Søren Ødegård",
+];
+
+/// A response with the defects hosting panels and mail servers really write, about 4.5 each
+/// (each of eight with probability 3/4, some hiding others): SPA left out, `<SSL>yes</SSL>`,
+/// `true`/`no` for on/off, a lower-case Type, SSL on against a STARTTLS port, a padded value,
+/// UsePOPAuth without POP3. A third carry a non-ASCII
+/// DisplayName, so finding positions count characters.
+fn realistic(rng: &mut Rng, n: u64) -> String {
+    let mut text = response(rng, n);
+    if rng.below(3) == 0 {
+        let name = NAMES[rng.below(NAMES.len() as u64) as usize];
+        text = text.replacen(
+            &format!("<DisplayName>User {n}</DisplayName>"),
+            &format!("<DisplayName>{name}</DisplayName>"),
+            1,
+        );
+    }
+    let mut defect = |rng: &mut Rng, from: &str, to: &str| {
+        if rng.below(4) != 0 {
+            text = text.replacen(from, to, 1);
+        }
+    };
+    defect(rng, "        <SPA>off</SPA>\n", "");
+    defect(rng, "<SSL>on</SSL>", "<SSL>yes</SSL>");
+    defect(rng, "<Type>IMAP</Type>", "<Type>imap</Type>");
+    defect(rng, "<Port>993</Port>", "<Port>143</Port>");
+    defect(rng, "<Port>995</Port>", "<Port> 995 </Port>");
+    defect(rng, "<Type>POP3</Type>", "<Type>IMAP</Type>");
+    defect(
+        rng,
+        "<AuthRequired>on</AuthRequired>",
+        "<AuthRequired>true</AuthRequired>",
+    );
+    defect(
+        rng,
+        "<DomainRequired>off</DomainRequired>",
+        "<DomainRequired>no</DomainRequired>",
+    );
+    text
+}
+
 /// A short Protocol with four defects (port 0, SSL yes, UsePOPAuth maybe, UsePOPAuth outside
 /// SMTP).
 const WRONG_PROTOCOL: &str = "      <Protocol><Type>IMAP</Type><Port>0</Port><SSL>yes</SSL><UsePOPAuth>maybe</UsePOPAuth></Protocol>\n";
 
 /// One response of about `bytes` bytes, many Protocols.
 fn big(rng: &mut Rng, bytes: usize, wrong: bool) -> String {
+    big_with(rng, bytes, wrong, 0)
+}
+
+/// [`big`], with SPA left out of every `spa_gap`-th ISP Protocol (0: none): one finding each.
+fn big_with(rng: &mut Rng, bytes: usize, wrong: bool, spa_gap: usize) -> String {
     let mut out = String::with_capacity(bytes + 4096);
     out.push_str(HEAD);
     user(&mut out, rng, 1);
@@ -112,7 +168,12 @@ fn big(rng: &mut Rng, bytes: usize, wrong: bool) -> String {
         } else if i % 4 == 3 {
             exchange_protocol(&mut out, rng, i as u64);
         } else {
+            let start = out.len();
             isp_protocol(&mut out, rng, i as u64, kinds[i % 3]);
+            if spa_gap > 0 && i % spa_gap == 0 {
+                let spa = start + out[start..].find("        <SPA>off</SPA>\n").unwrap_or(0);
+                out.replace_range(spa..spa + "        <SPA>off</SPA>\n".len(), "");
+            }
         }
         i += 1;
     }
@@ -136,6 +197,25 @@ fn main() {
         )
         .unwrap();
     }
+    // The same 10,000 responses with the defects real ones have (the clean ones above measure
+    // the parse floor; these measure what findings cost).
+    let realistic_dir = dir.join("realistic");
+    let mut rng_realistic = Rng(0x5EED_1234_ABCD_0001);
+    for n in 0..10_000u64 {
+        let folder = realistic_dir.join(format!("{:02}/{:02}", n / 1000, (n / 50) % 20));
+        fs::create_dir_all(&folder).unwrap();
+        fs::write(
+            folder.join(format!("user{n:05}.xml")),
+            realistic(&mut rng_realistic, n),
+        )
+        .unwrap();
+    }
+    // About 100,000 findings in 100 MB: SPA left out of every second ISP Protocol.
+    fs::write(
+        dir.join("findings-100mb.xml"),
+        big_with(&mut Rng(0x5EED_1234_ABCD_0002), 100 * 1024 * 1024, false, 2),
+    )
+    .unwrap();
     fs::write(
         dir.join("big-100mb.xml"),
         big(&mut rng, 100 * 1024 * 1024, false),

@@ -409,48 +409,51 @@ fn check_declaration(text: &str, encoding: Encoding, findings: &mut Vec<Finding>
 pub struct LineIndex {
     line_starts: Vec<usize>,
     ascii: bool,
-    /// Characters before each CHECKPOINT-sized block (only for non-ASCII text).
-    checkpoints: Vec<usize>,
+    /// Characters before each CHECKPOINT-sized block, built on the first column asked for on a
+    /// long non-ASCII line (short lines are counted directly: most documents never need it).
+    checkpoints: std::sync::OnceLock<Vec<usize>>,
 }
 
 const CHECKPOINT: usize = 4096;
+
+/// Characters in UTF-8 bytes: the bytes that do not continue a sequence (a loop the compiler
+/// turns into vector instructions).
+fn count_chars(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| (b as i8) >= -0x40).count()
+}
 
 impl LineIndex {
     pub fn new(text: &str) -> LineIndex {
         let mut line_starts = vec![0];
         line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
-        let ascii = text.is_ascii();
-        let mut checkpoints = Vec::new();
-        if !ascii {
-            let bytes = text.as_bytes();
+        LineIndex {
+            line_starts,
+            ascii: text.is_ascii(),
+            checkpoints: std::sync::OnceLock::new(),
+        }
+    }
+
+    fn checkpoints(&self, text: &str) -> &[usize] {
+        self.checkpoints.get_or_init(|| {
+            let mut checkpoints = Vec::with_capacity(text.len() / CHECKPOINT + 2);
             let mut chars = 0usize;
-            for block in bytes.chunks(CHECKPOINT) {
+            for block in text.as_bytes().chunks(CHECKPOINT) {
                 checkpoints.push(chars);
-                chars += block.iter().filter(|&&b| (b as i8) >= -0x40).count();
+                chars += count_chars(block);
             }
             // The end of a text whose length is a multiple of CHECKPOINT starts a block of its
             // own (found by fuzzing: without it that position counted no characters at all).
             checkpoints.push(chars);
-        }
-        LineIndex {
-            line_starts,
-            ascii,
-            checkpoints,
-        }
+            checkpoints
+        })
     }
 
-    /// Number of characters in `text[..offset]` (offset clamped to a char boundary below).
+    /// Number of characters in `text[..offset]`, through the checkpoints.
     fn chars_before(&self, text: &str, offset: usize) -> usize {
-        if self.ascii {
-            return offset;
-        }
         let block = offset / CHECKPOINT;
         let from = block * CHECKPOINT;
-        self.checkpoints.get(block).copied().unwrap_or(0)
-            + text.as_bytes()[from..offset]
-                .iter()
-                .filter(|&&b| (b as i8) >= -0x40)
-                .count()
+        self.checkpoints(text).get(block).copied().unwrap_or(0)
+            + count_chars(&text.as_bytes()[from..offset])
     }
 
     /// 1-based (line, column) of a byte offset; the column counts characters.
@@ -458,8 +461,15 @@ impl LineIndex {
         let offset = offset.min(text.len());
         let line = self.line_starts.partition_point(|&start| start <= offset);
         let start = self.line_starts[line - 1];
-        let column = self.chars_before(text, offset) - self.chars_before(text, start) + 1;
-        (line, column)
+        let column = if self.ascii {
+            offset - start
+        } else if offset - start <= 2 * CHECKPOINT {
+            // From the line start: a typical line is far shorter than a checkpoint block.
+            count_chars(&text.as_bytes()[start..offset])
+        } else {
+            self.chars_before(text, offset) - self.chars_before(text, start)
+        };
+        (line, column + 1)
     }
 
     /// Byte offset of a 1-based (line, character column), clamped into the text.

@@ -22,14 +22,28 @@ pub struct Painter {
     pub color: bool,
 }
 
+/// Text escaped for the terminal, in a style when colour is on: written straight into the
+/// output (no string is built per piece of a finding).
+pub struct Painted<'t> {
+    text: std::borrow::Cow<'t, str>,
+    style: Option<Style>,
+}
+
+impl std::fmt::Display for Painted<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.style {
+            Some(style) => self.text.style(style).fmt(f),
+            None => f.write_str(&self.text),
+        }
+    }
+}
+
 impl Painter {
     /// `text` escaped for the terminal (it may come from the input), in `style` when colour is on.
-    fn paint(&self, text: &str, style: Style) -> String {
-        let text = terminal(text);
-        if self.color {
-            text.style(style).to_string()
-        } else {
-            text.into_owned()
+    fn paint<'t>(&self, text: &'t str, style: Style) -> Painted<'t> {
+        Painted {
+            text: terminal(text),
+            style: self.color.then_some(style),
         }
     }
 
@@ -41,15 +55,15 @@ impl Painter {
         }
     }
 
-    fn gutter(&self, text: &str) -> String {
+    fn gutter<'t>(&self, text: &'t str) -> Painted<'t> {
         self.paint(text, Style::new().blue().bold())
     }
 
-    fn dim(&self, text: &str) -> String {
+    fn dim<'t>(&self, text: &'t str) -> Painted<'t> {
         self.paint(text, Style::new().dimmed())
     }
 
-    fn bold(&self, text: &str) -> String {
+    fn bold<'t>(&self, text: &'t str) -> Painted<'t> {
         self.paint(text, Style::new().bold())
     }
 }
@@ -292,10 +306,14 @@ impl Show<'_, '_> {
             count += 1;
             if count <= MAX_MARKS {
                 text.push_str("  ");
-                text.push_str(&self.p.paint(
-                    &format!("← {}[{}]", f.severity, f.rule),
-                    Painter::severity_style(f.severity),
-                ));
+                let mark = format!("← {}[{}]", f.severity, f.rule);
+                let _ = std::fmt::Write::write_fmt(
+                    &mut text,
+                    format_args!(
+                        "{}",
+                        self.p.paint(&mark, Painter::severity_style(f.severity))
+                    ),
+                );
             }
         }
         if count > MAX_MARKS {
@@ -531,10 +549,11 @@ impl Show<'_, '_> {
         }
         if let Some(smtp) = &protocol.smtp {
             let sentence = match smtp.uses_pop3 {
-                Some(true) if smtp.pop3_line.is_some() => {
-                    self.p.paint(&smtp.sentence, Style::new().green())
-                }
-                Some(true) | None => self.p.paint(&smtp.sentence, Style::new().red()),
+                Some(true) if smtp.pop3_line.is_some() => self
+                    .p
+                    .paint(&smtp.sentence, Style::new().green())
+                    .to_string(),
+                Some(true) | None => self.p.paint(&smtp.sentence, Style::new().red()).to_string(),
                 Some(false) => terminal(&smtp.sentence).into_owned(),
             };
             self.row_painted(6, "→ Credentials", &sentence, None)?;
@@ -546,7 +565,7 @@ impl Show<'_, '_> {
                 .map(|(name, value)| format!("{name} {value}"))
                 .collect::<Vec<_>>()
                 .join(", ");
-            self.row_painted(6, "→ Defaults", &self.p.dim(&text), None)?;
+            self.row_painted(6, "→ Defaults", &self.p.dim(&text).to_string(), None)?;
         }
         Ok(())
     }

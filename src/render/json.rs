@@ -77,10 +77,31 @@ fn write_finding_line(line: &mut Vec<u8>, path: &str, f: &Located) -> io::Result
         "{{\"column\":{},\"end_column\":{},\"end_line\":{},\"fix\":",
         f.column, f.end_column, f.end_line
     )?;
-    if f.fix.is_some() {
-        serde_json::to_writer(&mut *line, &fix_json(f))?;
-    } else {
-        line.extend_from_slice(b"null");
+    match &f.fix {
+        // Keys in serde_json's (sorted) order, as fix_json would give them.
+        Some(fix) => {
+            write!(
+                line,
+                "{{\"applicability\":\"{}\",\"edits\":[",
+                fix.applicability.as_str()
+            )?;
+            for (i, e) in fix.edits.iter().enumerate() {
+                if i > 0 {
+                    line.push(b',');
+                }
+                write!(line, "{{\"column\":{},\"content\":", e.column)?;
+                serde_json::to_writer(&mut *line, &e.content)?;
+                write!(
+                    line,
+                    ",\"end_column\":{},\"end_line\":{},\"line\":{}}}",
+                    e.end_column, e.end_line, e.line
+                )?;
+            }
+            line.extend_from_slice(b"],\"message\":");
+            serde_json::to_writer(&mut *line, &fix.message)?;
+            line.push(b'}');
+        }
+        None => line.extend_from_slice(b"null"),
     }
     write!(line, ",\"line\":{},\"message\":", f.line)?;
     serde_json::to_writer(&mut *line, &f.message)?;
@@ -154,7 +175,7 @@ impl DocumentWriter {
     /// `show --format json`: the file's report with its findings.
     pub fn show_file(&mut self, out: &mut dyn Write, file: &FileResult) -> io::Result<()> {
         self.separator(out)?;
-        write_with_findings(out, &show_file(file), file)
+        write_show_file(out, file)
     }
 
     /// Notes an input that could not be read (written by `finish`, under `unreadable`).
@@ -185,11 +206,15 @@ impl DocumentWriter {
 fn write_with_findings(out: &mut dyn Write, head: &Json, file: &FileResult) -> io::Result<()> {
     let text = serde_json::to_string(head)?;
     out.write_all(&text.as_bytes()[..text.len() - 1])?;
-    out.write_all(if text.len() > 2 {
-        b",\"findings\":["
-    } else {
-        b"\"findings\":["
-    })?;
+    if text.len() > 2 {
+        out.write_all(b",")?;
+    }
+    write_findings_and_close(out, file)
+}
+
+/// `"findings":[…]}`: the findings key and the end of the file's object.
+fn write_findings_and_close(out: &mut dyn Write, file: &FileResult) -> io::Result<()> {
+    out.write_all(b"\"findings\":[")?;
     for (i, f) in file.analysis.findings.iter().enumerate() {
         if i > 0 {
             out.write_all(b",")?;
@@ -199,16 +224,67 @@ fn write_with_findings(out: &mut dyn Write, head: &Json, file: &FileResult) -> i
     out.write_all(b"]}")
 }
 
-/// `show --format json`: the report of one file (findings are appended by the writer).
-fn show_file(file: &FileResult) -> Json {
+/// `show --format json` for one file, streamed: Account by Account and Protocol by Protocol,
+/// so that no value tree of the whole report is ever built (a response with hundreds of
+/// thousands of Protocols costs the memory of one). The keys come in the order serde_json
+/// gives a map (sorted), as when the file was one value, then `findings`.
+fn write_show_file(out: &mut dyn Write, file: &FileResult) -> io::Result<()> {
     let empty = DocumentReport::default();
     let report = file.analysis.report.as_deref().unwrap_or(&empty);
+    out.write_all(b"{\"accounts\":[")?;
+    for (i, account) in report.accounts.iter().enumerate() {
+        if i > 0 {
+            out.write_all(b",")?;
+        }
+        write_account(out, account)?;
+    }
+    out.write_all(b"],")?;
+    // The other keys all sort after "accounts" (and there always are some); `findings`
+    // follows them.
+    let rest = serde_json::to_string(&show_file(file, report))?;
+    out.write_all(&rest.as_bytes()[1..rest.len() - 1])?;
+    out.write_all(b",")?;
+    write_findings_and_close(out, file)
+}
+
+/// An Account with its Protocols written one at a time.
+fn write_account(out: &mut dyn Write, account: &AccountReport) -> io::Result<()> {
+    // Keys before "protocols" (sorted): account_type, action, error, line.
+    let mut head = json!({
+        "line": account.line,
+        "account_type": opt_value(&account.account_type),
+        "action": opt_value(&account.action),
+    });
+    if let Some(error) = &account.error {
+        head["error"] = error_json(error);
+    }
+    let head = serde_json::to_string(&head)?;
+    out.write_all(&head.as_bytes()[..head.len() - 1])?;
+    out.write_all(b",\"protocols\":[")?;
+    for (i, p) in account.protocols.iter().enumerate() {
+        if i > 0 {
+            out.write_all(b",")?;
+        }
+        serde_json::to_writer(&mut *out, &protocol(p))?;
+    }
+    out.write_all(b"],")?;
+    // Keys after it: redirect_addr, redirect_url, settings.
+    let tail = serde_json::to_string(&json!({
+        "redirect_url": opt_value(&account.redirect_url),
+        "redirect_addr": opt_value(&account.redirect_addr),
+        "settings": settings(&account.settings),
+    }))?;
+    out.write_all(&tail.as_bytes()[1..])
+}
+
+/// `show --format json`: the report of one file without its Accounts (written apart) and
+/// findings (appended by the writer).
+fn show_file(file: &FileResult, report: &DocumentReport) -> Json {
     let mut value = json!({
         "path": file.path,
         "kind": file.analysis.kind.as_str(),
         "encoding": file.analysis.encoding.label(),
         "looks_like": report.looks_like,
-        "accounts": report.accounts.iter().map(account).collect::<Vec<_>>(),
     });
     if !report.request.is_empty() {
         value["request"] = settings(&report.request);
@@ -269,22 +345,6 @@ fn error_json(error: &ErrorReport) -> Json {
         "meaning": error.code_meaning,
         "settings": settings(&error.settings),
     })
-}
-
-fn account(account: &AccountReport) -> Json {
-    let mut value = json!({
-        "line": account.line,
-        "account_type": opt_value(&account.account_type),
-        "action": opt_value(&account.action),
-        "redirect_url": opt_value(&account.redirect_url),
-        "redirect_addr": opt_value(&account.redirect_addr),
-        "settings": settings(&account.settings),
-        "protocols": account.protocols.iter().map(protocol).collect::<Vec<_>>(),
-    });
-    if let Some(error) = &account.error {
-        value["error"] = error_json(error);
-    }
-    value
 }
 
 fn protocol(protocol: &ProtocolReport) -> Json {

@@ -917,3 +917,36 @@ fn many_inputs_come_out_in_listing_order_whatever_the_threads() {
 fn json_line(line: &str) -> serde_json::Value {
     serde_json::from_str(line).unwrap()
 }
+
+/// With several threads the streaming formats are rendered on the checking threads: the output,
+/// the summary and the exit code are those of one thread, in every such format.
+#[test]
+fn rendering_on_the_checking_threads_changes_nothing() {
+    let scratch = Scratch::new("render-threads");
+    let bad = std::fs::read(BAD_SSL).unwrap();
+    let good = std::fs::read(POP_SMTP).unwrap();
+    for i in 0..40 {
+        let body = if i % 3 == 0 { &good } else { &bad };
+        scratch.write(&format!("t/d{}/f{i:02}.xml", i % 5), body);
+    }
+    let tree = scratch.path().join("t");
+    let tree = tree.to_str().unwrap();
+    for args in [
+        vec!["check", "--color", "always"],
+        vec!["check", "--format", "concise"],
+        vec!["check", "--format", "github"],
+        vec!["check", "--format", "jsonl", "--fail-level", "warning"],
+        vec!["check", "--fail-level", "never"],
+        vec!["show", "--color", "never"],
+    ] {
+        let with = |threads: &str| {
+            let mut all = args.clone();
+            all.extend(["-j", threads, tree]);
+            run(&all)
+        };
+        let (one, four) = (with("1"), with("4"));
+        assert!(!one.stdout.is_empty());
+        assert_eq!(one.stdout, four.stdout, "{args:?}");
+        assert_eq!(one.status.code(), four.status.code(), "{args:?}");
+    }
+}

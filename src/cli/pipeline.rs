@@ -21,7 +21,7 @@ use crate::render::{self, FileResult, Format, Summary, Unreadable, human::Painte
 enum Outcome {
     /// Boxed: a result is much larger than the other outcomes. The time taken, and what
     /// `--fix`/`--diff` did.
-    Analyzed(Box<FileResult>, f64, Option<Box<FixNote>>),
+    Analyzed(Box<FileResult>, f64, Option<Box<FixNote>>, Option<Rendered>),
     /// Not judged: a walk found a file that is not a regular file, or XML of another kind.
     Skipped {
         path: String,
@@ -29,6 +29,43 @@ enum Outcome {
         other_xml: bool,
     },
     Unreadable(Unreadable),
+}
+
+/// A file's output rendered on the thread that checked it (streaming formats with several
+/// threads): the writing thread only copies the bytes and counts, and the analysis was freed
+/// where it was made.
+struct Rendered {
+    bytes: Vec<u8>,
+    counts: Summary,
+    worst: Option<Severity>,
+}
+
+/// The formats whose output for one file depends on nothing but that file (no separators or
+/// collected records), and so can be rendered anywhere.
+fn renders_alone(mode: Mode) -> bool {
+    matches!(
+        mode,
+        Mode::Show(Format::Human)
+            | Mode::Check(Format::Human | Format::Concise | Format::Jsonl | Format::Github)
+    )
+}
+
+/// One file in a format that [`renders_alone`].
+fn render_alone(
+    mode: Mode,
+    painter: Painter,
+    quiet: bool,
+    out: &mut dyn Write,
+    file: &FileResult,
+) -> io::Result<()> {
+    match mode {
+        Mode::Show(_) => render::human::write_show_file(out, painter, file, quiet),
+        Mode::Check(Format::Human) => render::human::write_check_file(out, painter, file),
+        Mode::Check(Format::Concise) => render::concise::write_file(out, file),
+        Mode::Check(Format::Jsonl) => render::json::write_jsonl(out, file),
+        Mode::Check(Format::Github) => render::github::write_file(out, file),
+        Mode::Check(_) => Ok(()),
+    }
 }
 
 /// What `--fix` or `--diff` did with one input, for the writing thread to report.
@@ -274,6 +311,9 @@ fn run(
 
     let verbose = args.verbose;
     let settings = &settings;
+    // With several threads, the checking threads render what they checked (in the formats that
+    // allow it): the writing thread would otherwise render and free every result itself.
+    let render_here = threads > 1 && several && repair == Repair::Off && renders_alone(mode);
     let analyze_one = |opener: &mut Opener, input: Input| -> Outcome {
         // Timed only for --verbose, which prints it.
         let started = verbose.then(Instant::now);
@@ -345,14 +385,33 @@ fn run(
             }
             Box::new(note)
         });
+        let mut file = Box::new(FileResult {
+            path,
+            raw_path,
+            analysis,
+        });
+        let rendered = render_here.then(|| {
+            let mut bytes = Vec::new();
+            // Writing to memory cannot fail.
+            let _ = render_alone(mode, painter, quiet, &mut bytes, &file);
+            let mut counts = Summary::default();
+            counts.add(&file.analysis.findings);
+            let worst = file.analysis.findings.iter().map(|f| f.severity).max();
+            // Freed here, not on the writing thread.
+            file.analysis.findings = Vec::new();
+            file.analysis.text = String::new();
+            file.analysis.report = None;
+            Rendered {
+                bytes,
+                counts,
+                worst,
+            }
+        });
         Outcome::Analyzed(
-            Box::new(FileResult {
-                path,
-                raw_path,
-                analysis,
-            }),
+            file,
             started.map_or(0.0, |t| t.elapsed().as_secs_f64() * 1000.0),
             note,
+            rendered,
         )
     };
 
@@ -653,7 +712,7 @@ impl Sink {
                 }
                 return;
             }
-            Outcome::Analyzed(file, millis, note) => {
+            Outcome::Analyzed(file, millis, note, rendered) => {
                 if self.verbose {
                     messages.note(format_args!(
                         "read {} ({} bytes, {}, {}) in {millis:.2} ms",
@@ -670,6 +729,19 @@ impl Sink {
                         return;
                     }
                 }
+                if let Some(rendered) = rendered {
+                    self.summary.files += rendered.counts.files;
+                    self.summary.errors += rendered.counts.errors;
+                    self.summary.warnings += rendered.counts.warnings;
+                    self.summary.infos += rendered.counts.infos;
+                    if let (Some(level), Some(worst)) = (self.fail_at, rendered.worst) {
+                        self.failed |= worst >= level;
+                    }
+                    if writing {
+                        let _ = out.write_all(&rendered.bytes);
+                    }
+                    return;
+                }
                 file
             }
         };
@@ -684,11 +756,9 @@ impl Sink {
         // Write errors are latched by `out` (and end the writing above); nothing to do here.
         let _ = match self.mode {
             Mode::Show(Format::Json) => self.json.show_file(out, &file),
-            Mode::Show(_) => render::human::write_show_file(out, p, &file, self.quiet),
-            Mode::Check(Format::Human) => render::human::write_check_file(out, p, &file),
-            Mode::Check(Format::Concise) => render::concise::write_file(out, &file),
-            Mode::Check(Format::Jsonl) => render::json::write_jsonl(out, &file),
-            Mode::Check(Format::Github) => render::github::write_file(out, &file),
+            mode if renders_alone(mode) => render_alone(mode, p, self.quiet, out, &file),
+            Mode::Show(_) => Ok(()),
+            Mode::Check(Format::Human | Format::Concise | Format::Jsonl | Format::Github) => Ok(()),
             Mode::Check(Format::Json) => self.json.check_file(out, &file),
             Mode::Check(Format::Sarif) => self.sarif.file(out, &file),
             Mode::Check(Format::Gitlab) => self.gitlab.file(out, &file),

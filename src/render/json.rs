@@ -49,7 +49,9 @@ pub fn fix_json(f: &Located) -> Json {
     })
 }
 
-/// The JSON shape: the JSONL keys plus the help text.
+/// The JSON shape: the JSONL keys plus the help text (the reference the direct writer is
+/// tested against).
+#[cfg(test)]
 fn finding(path: &str, f: &Located) -> Json {
     let mut value = finding_line(path, f);
     value["help"] = json!(f.help);
@@ -62,16 +64,22 @@ pub fn write_jsonl(out: &mut dyn Write, file: &FileResult) -> io::Result<()> {
     let mut line = Vec::with_capacity(256);
     for f in &file.analysis.findings {
         line.clear();
-        write_finding_line(&mut line, &path, f)?;
+        write_finding_object(&mut line, &path, f, false)?;
+        line.push(b'\n');
         out.write_all(&line)?;
     }
     Ok(())
 }
 
-/// One JSONL line, written directly: the bytes of `serde_json::to_writer(finding_line(…))`
-/// (keys in the same sorted order) without building a map per finding. `path` is already a
-/// JSON string.
-fn write_finding_line(line: &mut Vec<u8>, path: &str, f: &Located) -> io::Result<()> {
+/// One finding as a JSON object, written directly: the bytes of `serde_json::to_writer` on
+/// `finding_line(…)` (JSONL) or `finding(…)` (JSON, with `help`), keys in the same sorted
+/// order, without building a map per finding. `path` is already a JSON string.
+fn write_finding_object(
+    line: &mut Vec<u8>,
+    path: &str,
+    f: &Located,
+    with_help: bool,
+) -> io::Result<()> {
     write!(
         line,
         "{{\"column\":{},\"end_column\":{},\"end_line\":{},\"fix\":",
@@ -103,6 +111,10 @@ fn write_finding_line(line: &mut Vec<u8>, path: &str, f: &Located) -> io::Result
         }
         None => line.extend_from_slice(b"null"),
     }
+    if with_help {
+        line.extend_from_slice(b",\"help\":");
+        serde_json::to_writer(&mut *line, &f.help)?;
+    }
     write!(line, ",\"line\":{},\"message\":", f.line)?;
     serde_json::to_writer(&mut *line, &f.message)?;
     line.extend_from_slice(b",\"path\":");
@@ -112,7 +124,7 @@ fn write_finding_line(line: &mut Vec<u8>, path: &str, f: &Located) -> io::Result
     line.extend_from_slice(f.rule.as_bytes());
     line.extend_from_slice(b"\",\"severity\":\"");
     line.extend_from_slice(f.severity.as_str().as_bytes());
-    line.extend_from_slice(b"\"}\n");
+    line.extend_from_slice(b"\"}");
     Ok(())
 }
 
@@ -215,11 +227,15 @@ fn write_with_findings(out: &mut dyn Write, head: &Json, file: &FileResult) -> i
 /// `"findings":[…]}`: the findings key and the end of the file's object.
 fn write_findings_and_close(out: &mut dyn Write, file: &FileResult) -> io::Result<()> {
     out.write_all(b"\"findings\":[")?;
+    let path = serde_json::to_string(&file.path)?;
+    let mut object = Vec::with_capacity(320);
     for (i, f) in file.analysis.findings.iter().enumerate() {
+        object.clear();
         if i > 0 {
-            out.write_all(b",")?;
+            object.push(b',');
         }
-        serde_json::to_writer(&mut *out, &finding(&file.path, f))?;
+        write_finding_object(&mut object, &path, f, true)?;
+        out.write_all(&object)?;
     }
     out.write_all(b"]}")
 }
@@ -418,5 +434,13 @@ mod tests {
             String::from_utf8(direct).unwrap(),
             String::from_utf8(reference).unwrap()
         );
+        // The JSON format's objects (with help) likewise.
+        let path = serde_json::to_string(&file.path).unwrap();
+        for f in &file.analysis.findings {
+            let mut direct = Vec::new();
+            write_finding_object(&mut direct, &path, f, true).unwrap();
+            let reference = serde_json::to_string(&finding(&file.path, f)).unwrap();
+            assert_eq!(String::from_utf8(direct).unwrap(), reference);
+        }
     }
 }

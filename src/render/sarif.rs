@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use serde_json::{Value as Json, json};
 
 use super::{FileResult, Unreadable};
-use crate::finding::Severity;
+use crate::finding::{Located, Severity};
 use crate::rules::RULES;
 
 fn level(severity: Severity) -> &'static str {
@@ -210,69 +210,17 @@ impl SarifWriter {
             .iter()
             .map(|f| (f, false))
             .chain(analysis.suppressed.iter().map(|f| (f, true)));
+        // The file's location is the same in every result: serialised once.
+        let location = serde_json::to_string(&location)?;
+        let mut result = Vec::with_capacity(512);
         for (f, suppressed) in all {
-            let index = crate::rules::index(f.rule).unwrap_or(0);
-            let message = match &f.help {
-                Some(help) => format!("{} (help: {help})", f.message),
-                None => f.message.clone(),
-            };
-            let mut result = json!({
-                "ruleId": f.rule,
-                "ruleIndex": index,
-                "level": level(f.severity),
-                "message": {"text": message},
-                "locations": [{
-                    "physicalLocation": {
-                        "artifactLocation": location,
-                        "region": {
-                            "startLine": f.line,
-                            "startColumn": f.column,
-                            "endLine": f.end_line,
-                            "endColumn": f.end_column,
-                        }
-                    }
-                }],
-            });
-            if let Some(related) = &f.related {
-                result["relatedLocations"] = json!([{
-                    "id": 1,
-                    "physicalLocation": {
-                        "artifactLocation": location,
-                        "region": {
-                            "startLine": related.line,
-                            "startColumn": related.column,
-                            "endLine": related.end_line,
-                            "endColumn": related.end_column,
-                        }
-                    },
-                    "message": {"text": related.label},
-                }]);
-            }
-            if let Some(fix) = &f.fix {
-                result["fixes"] = json!([{
-                    "description": {"text": format!("{} ({})", fix.message, fix.applicability.as_str())},
-                    "artifactChanges": [{
-                        "artifactLocation": location,
-                        "replacements": fix.edits.iter().map(|e| json!({
-                            "deletedRegion": {
-                                "startLine": e.line,
-                                "startColumn": e.column,
-                                "endLine": e.end_line,
-                                "endColumn": e.end_column,
-                            },
-                            "insertedContent": {"text": e.content},
-                        })).collect::<Vec<_>>(),
-                    }],
-                }]);
-            }
-            if suppressed {
-                result["suppressions"] = json!([{"kind": "inSource"}]);
-            }
+            result.clear();
             if self.results > 0 {
-                out.write_all(b",\n")?;
+                result.extend_from_slice(b",\n");
             }
             self.results += 1;
-            serde_json::to_writer(&mut *out, &result)?;
+            write_result(&mut result, &location, f, suppressed)?;
+            out.write_all(&result)?;
         }
         Ok(())
     }
@@ -304,6 +252,83 @@ impl SarifWriter {
         serde_json::to_writer(&mut *out, &invocation)?;
         out.write_all(b"]}]}\n")
     }
+}
+
+/// A region's keys in serde_json's (sorted) order.
+fn write_region(out: &mut Vec<u8>, line: usize, column: usize, end_line: usize, end_column: usize) {
+    let _ = write!(
+        out,
+        "{{\"endColumn\":{end_column},\"endLine\":{end_line},\"startColumn\":{column},\"startLine\":{line}}}"
+    );
+}
+
+/// One result written directly, keys at every level in the order serde_json gives a map
+/// (sorted): the bytes `json!` built and serialised before, without a value tree per finding
+/// (the snapshot and schema tests hold it to that). `location` is the serialised
+/// artifactLocation.
+fn write_result(
+    out: &mut Vec<u8>,
+    location: &str,
+    f: &Located,
+    suppressed: bool,
+) -> io::Result<()> {
+    out.push(b'{');
+    if let Some(fix) = &f.fix {
+        out.extend_from_slice(b"\"fixes\":[{\"artifactChanges\":[{\"artifactLocation\":");
+        out.extend_from_slice(location.as_bytes());
+        out.extend_from_slice(b",\"replacements\":[");
+        for (i, e) in fix.edits.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(b"{\"deletedRegion\":");
+            write_region(out, e.line, e.column, e.end_line, e.end_column);
+            out.extend_from_slice(b",\"insertedContent\":{\"text\":");
+            serde_json::to_writer(&mut *out, &e.content)?;
+            out.extend_from_slice(b"}}");
+        }
+        out.extend_from_slice(b"]}],\"description\":{\"text\":");
+        serde_json::to_writer(
+            &mut *out,
+            &format!("{} ({})", fix.message, fix.applicability.as_str()),
+        )?;
+        out.extend_from_slice(b"}}],");
+    }
+    out.extend_from_slice(b"\"level\":\"");
+    out.extend_from_slice(level(f.severity).as_bytes());
+    out.extend_from_slice(b"\",\"locations\":[{\"physicalLocation\":{\"artifactLocation\":");
+    out.extend_from_slice(location.as_bytes());
+    out.extend_from_slice(b",\"region\":");
+    write_region(out, f.line, f.column, f.end_line, f.end_column);
+    out.extend_from_slice(b"}}],\"message\":{\"text\":");
+    match &f.help {
+        Some(help) => serde_json::to_writer(&mut *out, &format!("{} (help: {help})", f.message))?,
+        None => serde_json::to_writer(&mut *out, &f.message)?,
+    }
+    out.push(b'}');
+    if let Some(related) = &f.related {
+        out.extend_from_slice(b",\"relatedLocations\":[{\"id\":1,\"message\":{\"text\":");
+        serde_json::to_writer(&mut *out, &related.label)?;
+        out.extend_from_slice(b"},\"physicalLocation\":{\"artifactLocation\":");
+        out.extend_from_slice(location.as_bytes());
+        out.extend_from_slice(b",\"region\":");
+        write_region(
+            out,
+            related.line,
+            related.column,
+            related.end_line,
+            related.end_column,
+        );
+        out.extend_from_slice(b"}}]");
+    }
+    let index = crate::rules::index(f.rule).unwrap_or(0);
+    // Rule names are [a-z0-9-]: nothing to escape.
+    let _ = write!(out, ",\"ruleId\":\"{}\",\"ruleIndex\":{index}", f.rule);
+    if suppressed {
+        out.extend_from_slice(b",\"suppressions\":[{\"kind\":\"inSource\"}]");
+    }
+    out.push(b'}');
+    Ok(())
 }
 
 #[cfg(test)]

@@ -200,6 +200,40 @@ fn snippet(line: &str, offset: usize, span_len: usize) -> (String, usize, usize)
     while !line.is_char_boundary(offset) {
         offset -= 1;
     }
+    // Printable ASCII around the finding (nearly every Autodiscover line): a column is a byte,
+    // so the window is arithmetic. The window reaches MAX_SNIPPET bytes either side, so a line
+    // longer than that is also wider than that and is cut exactly as below.
+    let window = &line.as_bytes()
+        [offset.saturating_sub(MAX_SNIPPET)..(offset + MAX_SNIPPET).min(line.len())];
+    if window.iter().all(|b| (0x20..0x7f).contains(b)) {
+        let (start, end) = if line.len() <= MAX_SNIPPET {
+            (0, line.len())
+        } else {
+            let tail = (line.len() - offset).min(MAX_SNIPPET - MAX_SNIPPET / 3 - 2);
+            let lead = offset.min(MAX_SNIPPET - 2 - tail);
+            (offset - lead, offset + tail)
+        };
+        let (cut_before, cut_after) = (start > 0, end < line.len());
+        let mut shown = String::with_capacity(end - start + 6);
+        if cut_before {
+            shown.push('…');
+        }
+        shown.push_str(&line[start..end]);
+        if cut_after {
+            shown.push('…');
+        }
+        let caret_len = (offset + span_len).min(end).saturating_sub(offset);
+        return (
+            shown,
+            usize::from(cut_before) + offset - start,
+            caret_len.max(1),
+        );
+    }
+    snippet_by_width(line, offset, span_len)
+}
+
+/// [`snippet`] for any line: widths counted character by character.
+fn snippet_by_width(line: &str, offset: usize, span_len: usize) -> (String, usize, usize) {
     let (before, after) = line.split_at(offset);
     let (whole, _) = fit(line.chars(), MAX_SNIPPET);
     let (start, end) = if whole == line.len() {
@@ -617,6 +651,28 @@ mod tests {
             column += display_width(c);
         }
         picked
+    }
+
+    #[test]
+    fn the_ascii_fast_path_agrees_with_the_width_count() {
+        let long = format!("{}<Port>99999</Port>{}", "a".repeat(150), "b".repeat(150));
+        for line in [
+            r#"  <Error Time="09:12:44.1234567" Id="9874563190">"#.to_string(),
+            "x".repeat(100),
+            "x".repeat(101),
+            format!("{}<SSL>yes</SSL>", "x".repeat(300)),
+            long,
+        ] {
+            for offset in (0..=line.len()).step_by(7) {
+                for span_len in [0, 1, 5, 200] {
+                    assert_eq!(
+                        snippet(&line, offset, span_len),
+                        snippet_by_width(&line, offset, span_len),
+                        "{line:?} at {offset}+{span_len}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

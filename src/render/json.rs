@@ -277,11 +277,14 @@ fn write_account(out: &mut dyn Write, account: &AccountReport) -> io::Result<()>
     let head = serde_json::to_string(&head)?;
     out.write_all(&head.as_bytes()[..head.len() - 1])?;
     out.write_all(b",\"protocols\":[")?;
+    let mut buffer = Vec::with_capacity(2048);
     for (i, p) in account.protocols.iter().enumerate() {
+        buffer.clear();
         if i > 0 {
-            out.write_all(b",")?;
+            buffer.push(b',');
         }
-        serde_json::to_writer(&mut *out, &protocol(p))?;
+        write_protocol(&mut buffer, p)?;
+        out.write_all(&buffer)?;
     }
     out.write_all(b"],")?;
     // Keys after it: redirect_addr, redirect_url, settings.
@@ -363,6 +366,154 @@ fn error_json(error: &ErrorReport) -> Json {
     })
 }
 
+/// A string as JSON, into `out`.
+fn put_str(out: &mut Vec<u8>, value: &str) -> io::Result<()> {
+    serde_json::to_writer(&mut *out, value).map_err(io::Error::other)
+}
+
+/// An optional string as JSON (null for None).
+fn put_opt_str(out: &mut Vec<u8>, value: Option<&str>) -> io::Result<()> {
+    match value {
+        Some(value) => put_str(out, value),
+        None => {
+            out.extend_from_slice(b"null");
+            Ok(())
+        }
+    }
+}
+
+/// An optional number or boolean as JSON (null for None).
+fn put_opt<T: std::fmt::Display>(out: &mut Vec<u8>, value: Option<T>) -> io::Result<()> {
+    match value {
+        Some(value) => write!(out, "{value}"),
+        None => {
+            out.extend_from_slice(b"null");
+            Ok(())
+        }
+    }
+}
+
+/// [`settings`] written directly: names sorted as serde_json sorts a map's keys, a repeated
+/// name under NAME#2, NAME#3…, each value's keys in sorted order.
+fn write_settings(out: &mut Vec<u8>, list: &[Setting]) -> io::Result<()> {
+    let mut named: Vec<(std::borrow::Cow<'_, str>, &Setting)> = Vec::with_capacity(list.len());
+    let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for setting in list {
+        let count = seen.entry(setting.name.as_str()).or_default();
+        *count += 1;
+        let key = if *count == 1 {
+            std::borrow::Cow::Borrowed(setting.name.as_str())
+        } else {
+            std::borrow::Cow::Owned(format!("{}#{count}", setting.name))
+        };
+        named.push((key, setting));
+    }
+    named.sort_by(|a, b| a.0.cmp(&b.0));
+    out.push(b'{');
+    for (i, (key, setting)) in named.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        put_str(out, key)?;
+        out.push(b':');
+        out.push(b'{');
+        if let Some(method) = &setting.authentication_method {
+            out.extend_from_slice(b"\"authentication_method\":");
+            put_str(out, method)?;
+            out.push(b',');
+        }
+        let v = &setting.value;
+        write!(
+            out,
+            "\"column\":{},\"line\":{},\"value\":",
+            v.column, v.line
+        )?;
+        put_str(out, &v.value)?;
+        out.push(b'}');
+    }
+    out.push(b'}');
+    Ok(())
+}
+
+/// One Protocol written directly, keys at every level in serde_json's (sorted) order: the bytes
+/// of `protocol()` serialised, without a value tree per Protocol.
+fn write_protocol(out: &mut Vec<u8>, protocol: &ProtocolReport) -> io::Result<()> {
+    let e = &protocol.effective;
+    out.extend_from_slice(b"{\"effective\":{\"auth_required\":");
+    put_opt(out, e.auth_required)?;
+    out.extend_from_slice(b",\"cert_principal_name\":");
+    put_opt_str(out, e.cert_principal_name.as_deref())?;
+    out.extend_from_slice(b",\"domain_name\":");
+    put_opt_str(out, e.domain_name.as_deref())?;
+    out.extend_from_slice(b",\"domain_required\":");
+    put_opt(out, e.domain_required)?;
+    out.extend_from_slice(b",\"login\":");
+    put_opt_str(out, e.login.as_deref())?;
+    out.extend_from_slice(b",\"port\":");
+    put_opt(out, e.port)?;
+    out.extend_from_slice(b",\"security\":");
+    match e.security {
+        Some((mode, from)) => write!(
+            out,
+            "{{\"from\":\"{from}\",\"mode\":\"{}\"}}",
+            mode.as_str()
+        )?,
+        None => out.extend_from_slice(b"null"),
+    }
+    out.extend_from_slice(b",\"server\":");
+    put_opt_str(out, e.server.as_deref())?;
+    out.extend_from_slice(b",\"smtp_credentials\":");
+    match &protocol.smtp {
+        Some(smtp) => {
+            out.extend_from_slice(b"{\"pop3_line\":");
+            put_opt(out, smtp.pop3_line)?;
+            out.extend_from_slice(b",\"pop3_server\":");
+            put_opt_str(out, smtp.pop3_server.as_deref())?;
+            out.extend_from_slice(b",\"reuses_pop3\":");
+            put_opt(out, smtp.uses_pop3)?;
+            out.push(b'}');
+        }
+        None => out.extend_from_slice(b"null"),
+    }
+    out.extend_from_slice(b",\"smtp_last\":");
+    put_opt(out, e.smtp_last)?;
+    out.extend_from_slice(b",\"spa\":");
+    put_opt(out, e.spa)?;
+    out.extend_from_slice(b",\"ttl_hours\":");
+    put_opt(out, e.ttl_hours)?;
+    out.extend_from_slice(b"},\"endpoints\":[");
+    for (i, endpoint) in protocol.endpoints.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(b"{\"scope\":");
+        put_str(out, &endpoint.scope)?;
+        out.extend_from_slice(b",\"settings\":");
+        write_settings(out, &endpoint.entries)?;
+        out.push(b'}');
+    }
+    write!(out, "],\"line\":{},\"server_version\":", protocol.line)?;
+    match protocol.server_version_parts {
+        Some((major, minor, build)) => {
+            write!(
+                out,
+                "{{\"build\":{build},\"major\":{major},\"minor\":{minor},\"product\":"
+            )?;
+            put_str(out, crate::model::exchange_product(major, minor))?;
+            out.push(b'}');
+        }
+        None => out.extend_from_slice(b"null"),
+    }
+    out.extend_from_slice(b",\"settings\":");
+    write_settings(out, &protocol.settings)?;
+    out.extend_from_slice(b",\"type\":");
+    put_opt_str(out, protocol.type_name.as_deref())?;
+    out.push(b'}');
+    Ok(())
+}
+
+/// The reference `write_protocol` is tested against.
+#[cfg(test)]
 fn protocol(protocol: &ProtocolReport) -> Json {
     json!({
         "line": protocol.line,
@@ -383,6 +534,7 @@ fn protocol(protocol: &ProtocolReport) -> Json {
 }
 
 /// The Protocol's settings as typed values with documented defaults applied.
+#[cfg(test)]
 fn effective(protocol: &ProtocolReport) -> Json {
     let e = &protocol.effective;
     json!({
@@ -442,5 +594,42 @@ mod tests {
             let reference = serde_json::to_string(&finding(&file.path, f)).unwrap();
             assert_eq!(String::from_utf8(direct).unwrap(), reference);
         }
+    }
+
+    /// Protocols written directly are byte for byte what the value tree gave, on the bundled
+    /// documents (Exchange endpoints, OWAUrl methods, SMTP credentials, ServerVersion) and on
+    /// repeated and invalid settings.
+    #[test]
+    fn direct_protocols_are_serde_json_s() {
+        let repeated = "<?xml version=\"1.0\"?>\n<Autodiscover xmlns=\"http://schemas.microsoft.com/exchange/autodiscover/responseschema/2006\"><Response xmlns=\"http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a\"><Account><AccountType>email</AccountType><Action>settings</Action><Protocol><Type>SMTP</Type><Server>a\\\"b</Server><Server>c</Server><Server>d</Server><Port>x</Port><SSL>yes</SSL><UsePOPAuth>on</UsePOPAuth><TTL>-1</TTL></Protocol></Account></Response></Autodiscover>";
+        let mut documents: Vec<Vec<u8>> = vec![repeated.as_bytes().to_vec()];
+        for entry in
+            std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/documents")).unwrap()
+        {
+            documents.push(std::fs::read(entry.unwrap().path()).unwrap());
+        }
+        let options = Options {
+            report: true,
+            ..Options::default()
+        };
+        let mut seen = 0;
+        for document in documents {
+            let analysis = analyze(document, &options);
+            let Some(report) = analysis.report.as_deref() else {
+                continue;
+            };
+            for account in &report.accounts {
+                for p in &account.protocols {
+                    let mut direct = Vec::new();
+                    write_protocol(&mut direct, p).unwrap();
+                    assert_eq!(
+                        String::from_utf8(direct).unwrap(),
+                        serde_json::to_string(&protocol(p)).unwrap()
+                    );
+                    seen += 1;
+                }
+            }
+        }
+        assert!(seen >= 8, "{seen} protocols compared");
     }
 }

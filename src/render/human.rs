@@ -55,8 +55,10 @@ impl Painter {
         }
     }
 
+    const GUTTER: Style = Style::new().blue().bold();
+
     fn gutter<'t>(&self, text: &'t str) -> Painted<'t> {
-        self.paint(text, Style::new().blue().bold())
+        self.paint(text, Self::GUTTER)
     }
 
     fn dim<'t>(&self, text: &'t str) -> Painted<'t> {
@@ -65,6 +67,49 @@ impl Painter {
 
     fn bold<'t>(&self, text: &'t str) -> Painted<'t> {
         self.paint(text, Style::new().bold())
+    }
+}
+
+/// How a span is underlined in a snippet.
+struct Underline<'l> {
+    marker: &'static str,
+    style: Style,
+    label: Option<&'l str>,
+}
+
+/// A gap line, the source line `line` (1-based) numbered in a gutter `width` wide, and `span`
+/// underlined below it.
+fn write_snippet(
+    out: &mut dyn Write,
+    p: Painter,
+    analysis: &crate::analyze::Analysis,
+    width: usize,
+    line: usize,
+    span: &Range<usize>,
+    under: Underline<'_>,
+) -> io::Result<()> {
+    let line_text = analysis.index().line_text(&analysis.text, line);
+    let offset = span.start.saturating_sub(analysis.index().line_start(line));
+    let (shown, caret_at, caret_len) = snippet(line_text, offset, span.len());
+    let pad = " ".repeat(width);
+    writeln!(out, "{pad} {}", p.gutter("|"))?;
+    writeln!(
+        out,
+        "{} {} {}",
+        p.gutter(&format!("{line:>width$}")),
+        p.gutter("|"),
+        shown
+    )?;
+    write!(
+        out,
+        "{pad} {} {}{}",
+        p.gutter("|"),
+        " ".repeat(caret_at),
+        p.paint(&under.marker.repeat(caret_len), under.style)
+    )?;
+    match under.label {
+        Some(label) => writeln!(out, " {}", p.paint(label, under.style)),
+        None => writeln!(out),
     }
 }
 
@@ -100,47 +145,21 @@ pub fn write_finding(
     let analysis = &file.analysis;
     let line_text = analysis.index().line_text(&analysis.text, f.line);
     if !line_text.trim().is_empty() || f.column > 1 {
-        let line_start = analysis.index().line_start(f.line);
-        let offset = f.span.start.saturating_sub(line_start);
-        let (shown, caret_at, caret_len) = snippet(line_text, offset, f.span.len());
-        writeln!(out, "{pad} {}", p.gutter("|"))?;
-        writeln!(
-            out,
-            "{} {} {}",
-            p.gutter(&format!("{number:>width$}")),
-            p.gutter("|"),
-            shown
-        )?;
-        writeln!(
-            out,
-            "{pad} {} {}{}",
-            p.gutter("|"),
-            " ".repeat(caret_at),
-            p.paint(&"^".repeat(caret_len), style)
-        )?;
+        let under = Underline {
+            marker: "^",
+            style,
+            label: None,
+        };
+        write_snippet(out, p, analysis, width, f.line, &f.span, under)?;
     }
     if let Some(related) = &f.related {
         // The secondary span, rustc style: its own line, underlined with `-` and labelled.
-        let line_text = analysis.index().line_text(&analysis.text, related.line);
-        let line_start = analysis.index().line_start(related.line);
-        let offset = related.span.start.saturating_sub(line_start);
-        let (shown, caret_at, caret_len) = snippet(line_text, offset, related.span.len());
-        writeln!(out, "{pad} {}", p.gutter("|"))?;
-        writeln!(
-            out,
-            "{} {} {}",
-            p.gutter(&format!("{:>width$}", related.line)),
-            p.gutter("|"),
-            shown
-        )?;
-        writeln!(
-            out,
-            "{pad} {} {}{} {}",
-            p.gutter("|"),
-            " ".repeat(caret_at),
-            p.gutter(&"-".repeat(caret_len)),
-            p.gutter(&terminal(&related.label))
-        )?;
+        let under = Underline {
+            marker: "-",
+            style: Painter::GUTTER,
+            label: Some(&related.label),
+        };
+        write_snippet(out, p, analysis, width, related.line, &related.span, under)?;
     }
     if let Some(help) = &f.help {
         writeln!(

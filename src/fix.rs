@@ -164,11 +164,12 @@ pub fn fix(original: &[u8], first: &Analysis, options: &Options, unsafe_fixes: b
     let before = decoded.text;
     let mut text = before.clone();
     let mut bytes = original.to_vec();
-    let mut findings_now = first.findings.clone();
-    let mut analysis = None;
+    let mut analysis: Option<Analysis> = None;
     let mut applied = 0;
     for _ in 0..MAX_PASSES {
-        let (fixed, count) = apply(&text, &findings_now, unsafe_fixes);
+        // The findings of the last pass (the first analysis's before any).
+        let findings = analysis.as_ref().map_or(&first.findings, |a| &a.findings);
+        let (fixed, count) = apply(&text, findings, unsafe_fixes);
         if count == 0 {
             break;
         }
@@ -182,8 +183,7 @@ pub fn fix(original: &[u8], first: &Analysis, options: &Options, unsafe_fixes: b
         applied += count;
         text = fixed;
         bytes = encoded;
-        findings_now = again.findings.clone();
-        let clean = findings_now.is_empty();
+        let clean = again.findings.is_empty();
         analysis = Some(again);
         if clean {
             break;

@@ -7,6 +7,8 @@ pub mod analyze;
 pub mod cli;
 pub mod compact;
 pub mod config;
+#[cfg(feature = "discover")]
+pub mod discover;
 pub mod finding;
 pub mod fix;
 pub mod invariants;

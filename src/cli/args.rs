@@ -57,6 +57,11 @@ pub enum Command {
         #[arg(long, value_name = "DN", conflicts_with_all = ["mobilesync", "email"])]
         legacy_dn: Option<String>,
     },
+    /// Look an address up live, as a mail client does: every attempt explained, then the
+    /// document found inspected like `show`
+    #[cfg(feature = "discover")]
+    #[command(after_help = DISCOVER_HELP)]
+    Discover(DiscoverArgs),
     /// Print the settings a run here would use, and where each comes from (the configuration
     /// file, a flag, or the default)
     Config(CheckArgs),
@@ -65,6 +70,87 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+}
+
+#[cfg(feature = "discover")]
+const DISCOVER_HELP: &str = "\
+The lookup, for user@DOMAIN, stopping at the first endpoint that answers with an
+Autodiscover response (settings, redirect or error):
+  1. POST https://DOMAIN/autodiscover/autodiscover.xml
+  2. POST https://autodiscover.DOMAIN/autodiscover/autodiscover.xml
+  3. GET http://autodiscover.DOMAIN/autodiscover/autodiscover.xml; only a 301/302 to an
+     https:// URL is followed, with a POST (nothing is POSTed to http, no credentials sent)
+  4. DNS SRV _autodiscover._tcp.DOMAIN (RFC 2782 order) -> POST
+     https://TARGET:PORT/autodiscover/autodiscover.xml
+Then, as clients do: redirectAddr restarts the lookup for the new address, redirectUrl is
+POSTed (https only); at most 10 redirects, and an address or URL seen before is a loop.
+An endpoint whose certificate fails (untrusted, wrong name, expired) is skipped.
+Not done: the Active Directory SCP lookup of domain-joined Outlook, Autodiscover v2 (JSON).
+
+Exit codes:
+  0  a settings response was found and has no findings at or above --fail-level
+  1  no settings response (every endpoint failed, an error response, a loop, too many
+     redirects) or the document has findings
+  2  usage error (bad address, unreadable --ca-file, no password for --user)";
+
+#[cfg(feature = "discover")]
+#[derive(Debug, Args)]
+pub struct DiscoverArgs {
+    /// The mailbox's e-mail address (user@DOMAIN)
+    pub email: String,
+    /// Send an ActiveSync (mobilesync) request instead of an Outlook one
+    #[arg(long)]
+    pub mobilesync: bool,
+    /// Answer a 401's Basic challenge as this user (over https to a host whose certificate was
+    /// accepted, never otherwise); the password comes from --password-stdin or
+    /// ADINSPECT_PASSWORD, never from the command line
+    #[arg(long, value_name = "NAME")]
+    pub user: Option<String>,
+    /// Read the password from the first line of stdin
+    #[arg(long, requires = "user")]
+    pub password_stdin: bool,
+    /// Seconds allowed for each attempt (DNS, connection, TLS and HTTP together)
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0, value_parser = parse_seconds)]
+    pub timeout: f64,
+    /// Seconds allowed for the whole lookup
+    #[arg(long, value_name = "SECONDS", default_value_t = 60.0, value_parser = parse_seconds)]
+    pub max_time: f64,
+    /// Connect to HOST2:PORT2 when a URL names HOST1:PORT1 (curl's meaning; TLS still checks
+    /// HOST1's certificate; empty fields match anything or keep the original); repeatable
+    #[arg(long, value_name = "HOST1:PORT1:HOST2:PORT2")]
+    pub connect_to: Vec<String>,
+    /// Ask this DNS server (ADDR or ADDR:PORT) for every name instead of the system resolver
+    #[arg(long, value_name = "ADDR[:PORT]")]
+    pub dns_server: Option<String>,
+    /// Trust only the certificates in this PEM file instead of the system's store
+    #[arg(long, value_name = "PEM")]
+    pub ca_file: Option<PathBuf>,
+    /// Write the body of the response found to FILE (for a later `adinspect check FILE`)
+    #[arg(long, value_name = "FILE")]
+    pub save: Option<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = ShowFormat::Human)]
+    pub format: ShowFormat,
+    /// Lowest severity of a finding in the document that makes the exit code 1 [default: error]
+    #[arg(long, value_enum)]
+    pub fail_level: Option<FailLevel>,
+    /// Only these rules or families for the document found
+    #[arg(long, value_delimiter = ',', value_name = "RULE")]
+    pub select: Option<Vec<String>>,
+    /// Skip these rules or families for the document found
+    #[arg(long, value_delimiter = ',', value_name = "RULE")]
+    pub ignore: Vec<String>,
+    /// When to colour the human output [default: auto]
+    #[arg(long, value_enum)]
+    pub color: Option<ColorChoice>,
+}
+
+#[cfg(feature = "discover")]
+fn parse_seconds(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(seconds) if seconds > 0.0 && seconds <= 3600.0 => Ok(seconds),
+        _ => Err("expected a number of seconds, more than 0 and at most 3600".into()),
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -107,7 +193,7 @@ const OUTPUT: &str = "Output";
 const CONFIG: &str = "Configuration";
 const FIXING: &str = "Fixing";
 
-#[derive(Debug, Args)]
+#[derive(Debug, Default, Args)]
 pub struct CommonArgs {
     /// Files, directories or - for stdin. Directories are walked for *.xml (sorted), honouring
     /// .gitignore and .ignore and skipping hidden entries and other kinds of XML files.

@@ -8,10 +8,13 @@
 //!   the verdict;
 //! - `output`: where the report goes (stdout, or `-o` written atomically);
 //! - `messages`: errors and notes on stderr;
-//! - `commands`: the small subcommands (config, rules, explain, request).
+//! - `commands`: the small subcommands (config, rules, explain, request);
+//! - `discover`: the live lookup's command line, trace output and hand-over to `show`.
 
 mod args;
 mod commands;
+#[cfg(feature = "discover")]
+mod discover;
 mod inputs;
 mod messages;
 mod output;
@@ -63,6 +66,8 @@ pub fn run(cli: Cli, env: &mut Env<'_>) -> i32 {
                 env,
             );
         }
+        #[cfg(feature = "discover")]
+        Command::Discover(args) => return discover::run(&args, env),
         Command::Config(args) => commands::config(&args, env),
         Command::Rules { format } => commands::write_rules(env.stdout, format).map(|()| EXIT_OK),
         Command::Explain { rule, color } => {

@@ -188,13 +188,13 @@ fn the_autodiscover_host_answers_when_the_domain_refuses() {
         out.contains("✗ POST https://example.test/autodiscover/autodiscover.xml"),
         "{out}"
     );
-    assert!(out.contains("connect: connecting to 127.0.0.1:"), "{out}");
-    assert!(out.contains("connection refused"), "{out}");
+    assert!(out.contains("connection to 127.0.0.1:"), "{out}");
+    assert!(out.contains(" refused"), "{out}");
     assert!(
         out.contains("✓ POST https://autodiscover.example.test/autodiscover/autodiscover.xml"),
         "{out}"
     );
-    assert!(out.contains("(2 attempts, 0 redirects"), "{out}");
+    assert!(out.contains("2 attempts, 0 redirects"), "{out}");
 }
 
 #[test]
@@ -210,7 +210,7 @@ fn certificates_for_another_name_untrusted_or_expired_are_named_and_skipped() {
     assert_eq!(output.status.code(), Some(0), "{out}");
     assert!(
         out.contains(
-            "tls: the certificate is not valid for example.test (it names www.hosting.test)"
+            "TLS: the certificate is not valid for example.test (it names www.hosting.test)"
         ),
         "{out}"
     );
@@ -225,7 +225,7 @@ fn certificates_for_another_name_untrusted_or_expired_are_named_and_skipped() {
     let out = stdout(&output);
     assert_eq!(output.status.code(), Some(1), "{out}");
     assert!(
-        out.contains("tls: the certificate expired on 2021-01-01"),
+        out.contains("TLS: the certificate expired on 2021-01-01"),
         "{out}"
     );
     assert!(
@@ -241,7 +241,7 @@ fn certificates_for_another_name_untrusted_or_expired_are_named_and_skipped() {
     setup.refuse_rest("example.test");
     let out = stdout(&setup.run("kim@example.test", &[]));
     assert!(
-        out.contains("tls: the certificate is not signed by a trusted authority"),
+        out.contains("TLS: the certificate is not signed by a trusted authority"),
         "{out}"
     );
 }
@@ -349,8 +349,8 @@ fn the_srv_record_is_the_last_resort() {
     let output = setup.run("kim@example.test", &[]);
     let out = stdout(&output);
     assert_eq!(output.status.code(), Some(1), "{out}");
-    assert!(out.contains("dns: no such name (NXDOMAIN)"), "{out}");
-    assert!(out.contains("(4 attempts, 0 redirects"), "{out}");
+    assert!(out.contains("DNS: no such name (NXDOMAIN)"), "{out}");
+    assert!(out.contains("4 attempts, 0 redirects"), "{out}");
 }
 
 #[test]
@@ -371,7 +371,7 @@ fn redirect_addr_restarts_the_lookup_for_the_new_domain() {
         out.contains("→ redirectAddr: the lookup starts again for kim.lee@other.test"),
         "{out}"
     );
-    assert!(out.contains("(3 attempts, 1 redirect,"), "{out}");
+    assert!(out.contains("3 attempts, 1 redirect,"), "{out}");
     assert!(
         second.requests()[0]
             .body
@@ -547,12 +547,9 @@ fn a_server_that_never_answers_times_out() {
     let output = setup.run("kim@example.test", &["--timeout", "0.5"]);
     let out = stdout(&output);
     assert_eq!(output.status.code(), Some(1), "{out}");
-    assert!(
-        out.contains("http: timed out waiting for the response"),
-        "{out}"
-    );
+    assert!(out.contains("timed out waiting for the response"), "{out}");
     // The other candidates were still tried after the timeout.
-    assert!(out.contains("(4 attempts"), "{out}");
+    assert!(out.contains("4 attempts"), "{out}");
     assert!(started.elapsed() < std::time::Duration::from_secs(15));
 }
 

@@ -9,7 +9,7 @@ use serde_json::{Value as Json, json};
 
 use super::output::ReportFile;
 use super::{CommonArgs, DiscoverArgs, EXIT_FINDINGS, EXIT_TROUBLE, Env, ShowFormat};
-use crate::discover::http::ConnectTo;
+use crate::discover::http::{ConnectTo, Stage};
 use crate::discover::{self, Attempt, Credentials, Event, Options, Outcome, Redirect, Trace};
 use crate::render::Format;
 use crate::render::escape::terminal;
@@ -293,6 +293,14 @@ impl TracePrinter {
             terminal(&attempt.target)
         )?;
         let mut facts: Vec<String> = Vec::new();
+        if let (Some(status), Some(bytes)) = (attempt.facts.status, attempt.body_bytes) {
+            let content_type = attempt
+                .facts
+                .content_type
+                .as_deref()
+                .unwrap_or("no content type");
+            facts.push(format!("HTTP {status}, {content_type}, {bytes} bytes"));
+        }
         if let Some((host, ips)) = &attempt.facts.dns {
             let shown: Vec<String> = ips.iter().map(ToString::to_string).collect();
             if attempt.facts.address.is_none() || attempt.method == "SRV" {
@@ -302,7 +310,7 @@ impl TracePrinter {
         let connect_failed = attempt
             .failure
             .as_ref()
-            .is_some_and(|f| f.stage == discover::http::Stage::Connect);
+            .is_some_and(|f| f.stage == Stage::Connect);
         if let Some(address) = attempt.facts.address.filter(|_| !connect_failed) {
             facts.push(address.to_string());
         }
@@ -314,10 +322,15 @@ impl TracePrinter {
         }
         facts.push(milliseconds(attempt.elapsed));
         let what = match &attempt.failure {
-            Some(failure) => self.styled(
-                &format!("{}: {}", failure.stage.as_str(), failure.message),
-                Style::new().red(),
-            ),
+            Some(failure) => {
+                // DNS and TLS name their step; connection and HTTP failures say it themselves.
+                let step = match failure.stage {
+                    Stage::Dns => "DNS: ",
+                    Stage::Tls => "TLS: ",
+                    Stage::Connect | Stage::Http => "",
+                };
+                self.styled(&format!("{step}{}", failure.message), Style::new().red())
+            }
             None => match attempt.method {
                 "SRV" => {
                     let records: Vec<String> = attempt
@@ -340,32 +353,20 @@ impl TracePrinter {
                 _ => self.answer(attempt),
             },
         };
-        writeln!(out, "      {what}  {}", self.faint(&facts.join(" · ")))
+        writeln!(out, "      {what}")?;
+        writeln!(out, "      {}", self.faint(&facts.join(" · ")))
     }
 
     fn answer(&self, attempt: &Attempt) -> String {
-        let content_type = attempt
-            .facts
-            .content_type
-            .as_deref()
-            .unwrap_or("no content type");
         let body = match &attempt.body {
-            Some(discover::Body::Settings) => "settings".to_string(),
             Some(discover::Body::RedirectAddr(to)) => format!("redirectAddr → {to}"),
             Some(discover::Body::RedirectUrl(to)) => format!("redirectUrl → {to}"),
             Some(discover::Body::Error { code, message }) => {
                 format!("Autodiscover error {code}: {message}")
             }
-            _ => String::new(),
+            _ => "Autodiscover settings".to_string(),
         };
-        self.styled(
-            &format!(
-                "{} {content_type}, {} bytes: {body}",
-                attempt.facts.status.unwrap_or_default(),
-                attempt.body_bytes.unwrap_or_default()
-            ),
-            Style::new().green(),
-        )
+        self.styled(&body, Style::new().green())
     }
 
     fn redirect(&mut self, out: &mut dyn Write, redirect: &Redirect) -> io::Result<()> {

@@ -360,9 +360,16 @@ fn connect(
         }
     }
     Err(match last {
-        Some((address, err)) => {
-            io_failure(Stage::Connect, err, &format!("connecting to {address}"))
-        }
+        Some((address, err)) => fail(
+            Stage::Connect,
+            match err.kind() {
+                io::ErrorKind::ConnectionRefused => format!("connection to {address} refused"),
+                io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => {
+                    format!("no connection to {address} in time")
+                }
+                _ => format!("cannot connect to {address}: {err}"),
+            },
+        ),
         None => fail(Stage::Connect, "timed out before connecting"),
     })
 }

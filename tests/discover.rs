@@ -340,6 +340,8 @@ fn the_srv_record_is_the_last_resort() {
         )),
         "{out}"
     );
+    // The target's name, resolved through the DNS server, and where it led.
+    assert!(out.contains(&format!("mail.hosting.test → 127.0.0.1:{}", server.port)), "{out}");
     let queries = setup.dns.queries.lock().unwrap().clone();
     assert!(queries.contains(&("_autodiscover._tcp.example.test".to_string(), 33)));
 

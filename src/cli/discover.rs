@@ -301,18 +301,25 @@ impl TracePrinter {
                 .unwrap_or("no content type");
             facts.push(format!("HTTP {status}, {content_type}, {bytes} bytes"));
         }
-        if let Some((host, ips)) = &attempt.facts.dns {
-            let shown: Vec<String> = ips.iter().map(ToString::to_string).collect();
-            if attempt.facts.address.is_none() || attempt.method == "SRV" {
-                facts.push(format!("{host} → {}", shown.join(", ")));
-            }
-        }
         let connect_failed = attempt
             .failure
             .as_ref()
             .is_some_and(|f| f.stage == Stage::Connect);
-        if let Some(address) = attempt.facts.address.filter(|_| !connect_failed) {
-            facts.push(address.to_string());
+        let connected = attempt.facts.address.filter(|_| !connect_failed);
+        // The name and where it led: the address connected to, or every address found.
+        match &attempt.facts.dns {
+            Some((host, ips)) if host.parse::<std::net::IpAddr>().is_err() => {
+                let to = match connected {
+                    Some(address) => address.to_string(),
+                    None => ips
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                };
+                facts.push(format!("{host} → {to}"));
+            }
+            _ => facts.extend(connected.map(|address| address.to_string())),
         }
         if let Some(version) = attempt.facts.tls_version {
             facts.push(version.to_string());

@@ -341,7 +341,10 @@ fn the_srv_record_is_the_last_resort() {
         "{out}"
     );
     // The target's name, resolved through the DNS server, and where it led.
-    assert!(out.contains(&format!("mail.hosting.test → 127.0.0.1:{}", server.port)), "{out}");
+    assert!(
+        out.contains(&format!("mail.hosting.test → 127.0.0.1:{}", server.port)),
+        "{out}"
+    );
     let queries = setup.dns.queries.lock().unwrap().clone();
     assert!(queries.contains(&("_autodiscover._tcp.example.test".to_string(), 33)));
 
@@ -624,4 +627,69 @@ fn usage_errors_are_exit_2() {
     let help = stdout(&run(&["discover", "--help"]));
     assert!(help.contains("1. POST https://DOMAIN/autodiscover/autodiscover.xml"));
     assert!(help.contains("SCP"));
+}
+
+#[test]
+fn an_autodiscover_error_response_ends_the_lookup_and_is_inspected() {
+    let mut setup = Setup::new("error-response", &[]);
+    let server = setup.https(&["example.test"], |_| {
+        Reply::xml(include_str!("../fixtures/documents/error-response.xml"))
+    });
+    let never_asked = setup.https(&["autodiscover.example.test"], settings);
+    setup.route("example.test:443", server.port);
+    setup.route("autodiscover.example.test:443", never_asked.port);
+    let output = setup.run("kim@example.test", &[]);
+    let out = stdout(&output);
+    assert_eq!(output.status.code(), Some(1), "{out}");
+    assert!(out.contains("Autodiscover error "), "{out}");
+    assert!(
+        out.contains(
+            "https://example.test/autodiscover/autodiscover.xml answered with an Autodiscover error"
+        ),
+        "{out}"
+    );
+    // The lookup stopped there, as clients do: the error is an Autodiscover response.
+    assert!(never_asked.requests().is_empty());
+}
+
+#[test]
+fn a_redirect_to_the_address_sent_makes_the_endpoint_invalid() {
+    let mut setup = Setup::new("self-redirect", &[]);
+    let server = setup.https(&["example.test"], |_| {
+        Reply::xml(redirect_addr("kim@example.test"))
+    });
+    let next = setup.https(&["autodiscover.example.test"], settings);
+    setup.route("example.test:443", server.port);
+    setup.route("autodiscover.example.test:443", next.port);
+    let output = setup.run("kim@example.test", &[]);
+    let out = stdout(&output);
+    assert_eq!(output.status.code(), Some(0), "{out}");
+    assert!(
+        out.contains("redirectAddr names the address that was sent"),
+        "{out}"
+    );
+    assert!(out.contains("0 redirects"), "{out}");
+}
+
+#[test]
+fn max_time_bounds_the_whole_lookup() {
+    let mut setup = Setup::new("max-time", &[]);
+    let silent = setup.https(&["example.test", "autodiscover.example.test"], |_| {
+        Reply::Silence
+    });
+    setup.route("example.test:443", silent.port);
+    setup.route("autodiscover.example.test:443", silent.port);
+    setup.refuse_rest("example.test");
+    let started = std::time::Instant::now();
+    let args = setup.args("kim@example.test", &["--timeout", "1", "--format", "json"]);
+    let mut args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let at = args.iter().position(|a| *a == "--max-time").unwrap();
+    args[at + 1] = "1.5";
+    let output = run(&args);
+    assert_eq!(output.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["outcome"], "timed-out");
+    // Two attempts at most started: the first used 1 s, the second the half second left.
+    assert!(report["trace"].as_array().unwrap().len() <= 2, "{report}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
 }

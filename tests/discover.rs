@@ -194,7 +194,7 @@ fn the_autodiscover_host_answers_when_the_domain_refuses() {
         out.contains("✓ POST https://autodiscover.example.test/autodiscover/autodiscover.xml"),
         "{out}"
     );
-    assert!(out.contains("2 attempts, 0 redirects"), "{out}");
+    assert!(out.contains("\n  2 attempts, 0 redirects"), "{out}");
 }
 
 #[test]
@@ -599,6 +599,44 @@ fn json_carries_the_trace_and_the_document_and_save_writes_the_body() {
     );
     assert_eq!(document["findings"], serde_json::json!([]));
     assert_eq!(std::fs::read_to_string(&saved).unwrap(), SETTINGS);
+    assert_eq!(report["rejected"], serde_json::Value::Null);
+}
+
+#[test]
+fn a_broken_or_echoed_autodiscover_body_is_skipped_then_inspected() {
+    let mut setup = Setup::new("malformed", &[]);
+    let broken = setup.https(&["example.test"], |_| {
+        Reply::xml(SETTINGS.replace("</Server>", "</server>"))
+    });
+    let echo = setup.https(&["autodiscover.example.test"], |request| {
+        Reply::xml(request.body.clone())
+    });
+    setup.route("example.test:443", broken.port);
+    setup.route("autodiscover.example.test:443", echo.port);
+    setup.refuse_rest("example.test");
+    let output = setup.run("kim@example.test", &[]);
+    let out = stdout(&output);
+    assert_eq!(output.status.code(), Some(1), "{out}");
+    assert!(
+        out.contains("200, but the body starts like Autodiscover but is not well-formed XML"),
+        "{out}"
+    );
+    assert!(
+        out.contains("200, but the body is an Autodiscover request, not a response"),
+        "{out}"
+    );
+    assert!(out.contains("no Autodiscover endpoint answered"), "{out}");
+    // The first of them, inspected: the linter points at the tag.
+    assert!(
+        out.contains(
+            "The response skipped at https://example.test/autodiscover/autodiscover.xml, inspected:"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("mismatched-tag") || out.contains("malformed-xml"),
+        "{out}"
+    );
 }
 
 #[test]

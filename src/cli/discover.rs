@@ -102,17 +102,36 @@ pub(super) fn run(args: &DiscoverArgs, env: &mut Env<'_>) -> i32 {
                     let _ = writeln!(env.stdout);
                     show(args, url, body, Format::Human, color, env, &mut None)
                 }
-                None => EXIT_FINDINGS,
+                None => match &trace.rejected {
+                    // What made the lookup skip an endpoint that looked right, with positions.
+                    Some((url, body)) => {
+                        let _ = writeln!(
+                            env.stdout,
+                            "\nThe response skipped at {}, inspected:\n",
+                            terminal(url)
+                        );
+                        show(args, url, body, Format::Human, color, env, &mut None)
+                            .max(EXIT_FINDINGS)
+                    }
+                    None => EXIT_FINDINGS,
+                },
             };
             verdict(&trace, code)
         }
         ShowFormat::Json => {
             let mut document = None;
-            let code = match &trace.document {
-                Some((url, body)) => show(args, url, body, Format::Json, false, env, &mut document),
-                None => EXIT_FINDINGS,
+            let mut rejected = None;
+            let code = match (&trace.document, &trace.rejected) {
+                (Some((url, body)), _) => {
+                    show(args, url, body, Format::Json, false, env, &mut document)
+                }
+                (None, Some((url, body))) => {
+                    show(args, url, body, Format::Json, false, env, &mut rejected)
+                        .max(EXIT_FINDINGS)
+                }
+                (None, None) => EXIT_FINDINGS,
             };
-            let value = trace_json(&trace, document);
+            let value = trace_json(&trace, document, rejected);
             let written = serde_json::to_writer_pretty(&mut *env.stdout, &value)
                 .map_err(io::Error::from)
                 .and_then(|()| writeln!(env.stdout))
@@ -431,12 +450,8 @@ impl TracePrinter {
         } else {
             self.styled("✗", Style::new().red().bold())
         };
-        writeln!(
-            out,
-            "{mark} {} {}",
-            self.strong(&text),
-            self.faint(&format!("({counts})"))
-        )?;
+        writeln!(out, "{mark} {}", self.strong(&text))?;
+        writeln!(out, "  {}", self.faint(&counts))?;
         let asked_for_credentials = trace.events.iter().any(
             |e| matches!(e, Event::Attempt(a) if a.facts.status == Some(401) && !a.authenticated),
         );
@@ -455,7 +470,9 @@ fn milliseconds(elapsed: Duration) -> String {
     format!("{} ms", elapsed.as_millis())
 }
 
-fn trace_json(trace: &Trace, document: Option<Json>) -> Json {
+/// The trace, the document found and, when none was, the first skipped body that looked like
+/// Autodiscover (`rejected`), both shaped like `show --format json`'s file objects.
+fn trace_json(trace: &Trace, document: Option<Json>, rejected: Option<Json>) -> Json {
     let events: Vec<Json> = trace
         .events
         .iter()
@@ -483,6 +500,7 @@ fn trace_json(trace: &Trace, document: Option<Json>) -> Json {
         "elapsed_ms": trace.elapsed.as_millis() as u64,
         "trace": events,
         "document": document,
+        "rejected": rejected,
     })
 }
 

@@ -109,6 +109,13 @@ pub enum Body {
     OtherXml(String),
     /// Not well-formed XML and none of the above.
     NotXml,
+    /// Starts like an Autodiscover document but is not well-formed: a client cannot read it.
+    Malformed,
+    /// An Autodiscover request (a server that echoes what it was sent).
+    Request,
+    /// An Autodiscover document a client cannot act on (no Response, a redirect without its
+    /// target, names in the wrong case): why.
+    Unusable(String),
 }
 
 impl Body {
@@ -123,6 +130,9 @@ impl Body {
             Body::Json => "json",
             Body::OtherXml(_) => "other-xml",
             Body::NotXml => "not-xml",
+            Body::Malformed => "malformed",
+            Body::Request => "request",
+            Body::Unusable(_) => "unusable",
         }
     }
 
@@ -218,6 +228,9 @@ pub struct Trace {
     pub outcome: Outcome,
     /// The URL and body of the final Autodiscover response (settings or error).
     pub document: Option<(String, Vec<u8>)>,
+    /// The first body that looked like Autodiscover but could not be used (not well-formed, a
+    /// request, no Response): skipped as clients skip it, kept so it can be inspected.
+    pub rejected: Option<(String, Vec<u8>)>,
     pub elapsed: Duration,
 }
 
@@ -286,6 +299,7 @@ pub fn discover(
         events: Vec::new(),
         observe,
         redirects: 0,
+        rejected: None,
     };
     let (outcome, document) = lookup.run();
     Trace {
@@ -293,6 +307,7 @@ pub fn discover(
         events: lookup.events,
         outcome,
         document,
+        rejected: lookup.rejected,
         elapsed: started.elapsed(),
     }
 }
@@ -304,6 +319,7 @@ struct Lookup<'o, 'f> {
     events: Vec<Event>,
     observe: &'f mut dyn FnMut(&Event),
     redirects: usize,
+    rejected: Option<(String, Vec<u8>)>,
 }
 
 type Found = (Outcome, Option<(String, Vec<u8>)>);
@@ -610,6 +626,11 @@ impl Lookup<'_, '_> {
         let kind = classify(&response.body, response.header("content-type"));
         attempt.body = Some(kind.clone());
         if !kind.is_autodiscover() {
+            if matches!(kind, Body::Malformed | Body::Request | Body::Unusable(_))
+                && self.rejected.is_none()
+            {
+                self.rejected = Some((url.to_string(), response.body.clone()));
+            }
             attempt.failure = Some(Failure {
                 stage: Stage::Http,
                 message: format!("200, but {}", describe_non_autodiscover(&kind)),
@@ -811,6 +832,11 @@ fn describe_non_autodiscover(kind: &Body) -> String {
         Body::Json => "the body is JSON (Autodiscover v2?), not a POX response".into(),
         Body::OtherXml(root) => format!("the body is XML with root <{}>, not <Autodiscover>", printable(root)),
         Body::NotXml => "the body is neither XML nor HTML".into(),
+        Body::Malformed => "the body starts like Autodiscover but is not well-formed XML: clients \
+                            cannot read it"
+            .into(),
+        Body::Request => "the body is an Autodiscover request, not a response".into(),
+        Body::Unusable(why) => format!("the body is {why}"),
         _ => "an Autodiscover response".into(),
     }
 }
@@ -845,9 +871,9 @@ pub fn classify(body: &[u8], content_type: Option<&str>) -> Body {
             {
                 Body::Html
             } else if lower_head.starts_with('<') && !lower_head.starts_with("<!doctype") {
-                // Broken XML that still looks like Autodiscover is reported by the linter.
+                // Broken XML that still looks like Autodiscover: skipped, but kept to be shown.
                 if lower_head.contains("<autodiscover") {
-                    Body::Settings
+                    Body::Malformed
                 } else {
                     Body::NotXml
                 }
@@ -864,12 +890,20 @@ pub fn classify(body: &[u8], content_type: Option<&str>) -> Body {
     if !name.eq_ignore_ascii_case("autodiscover") {
         return Body::OtherXml(name.to_string());
     }
+    // Names are matched exactly, as an XML parser in a client matches them: <RedirectURL> is
+    // not <RedirectUrl> (the linter then names the misspelling).
+    if name != "Autodiscover" {
+        return Body::Unusable(format!(
+            "<{}>, which clients do not read as <Autodiscover>",
+            printable(name)
+        ));
+    }
     fn child<'a, 'i>(
         node: roxmltree::Node<'a, 'i>,
         wanted: &str,
     ) -> Option<roxmltree::Node<'a, 'i>> {
         node.children()
-            .find(|c| c.is_element() && c.tag_name().name().eq_ignore_ascii_case(wanted))
+            .find(|c| c.is_element() && c.tag_name().name() == wanted)
     }
     let text_of = |node: Option<roxmltree::Node<'_, '_>>| {
         node.and_then(|n| n.text())
@@ -882,24 +916,33 @@ pub fn classify(body: &[u8], content_type: Option<&str>) -> Body {
         message: printable(&text_of(child(node, "Message"))),
     };
     let Some(response) = child(root, "Response") else {
-        // A request, or an empty Autodiscover element: the linter says which.
-        return Body::Settings;
+        return if child(root, "Request").is_some() {
+            Body::Request
+        } else {
+            Body::Unusable("<Autodiscover> without a <Response>".into())
+        };
     };
     if let Some(found) = child(response, "Error") {
         return error(found);
     }
+    let redirect = |target: String, element: &str| -> Body {
+        if target.is_empty() {
+            Body::Unusable(format!(
+                "a redirect without its target (no {element}, or it is empty)"
+            ))
+        } else if element == "RedirectUrl" || target.contains("://") {
+            Body::RedirectUrl(target)
+        } else {
+            Body::RedirectAddr(target)
+        }
+    };
     // Mobile sync: Response > Action > (Redirect | Settings | Error).
     if let Some(action) = child(response, "Action") {
         if let Some(found) = child(action, "Error") {
             return error(found);
         }
-        if let Some(redirect) = child(action, "Redirect") {
-            let target = text_of(Some(redirect));
-            return if target.contains("://") {
-                Body::RedirectUrl(target)
-            } else {
-                Body::RedirectAddr(target)
-            };
+        if let Some(target) = child(action, "Redirect") {
+            return redirect(text_of(Some(target)), "Redirect");
         }
         return Body::Settings;
     }
@@ -911,8 +954,8 @@ pub fn classify(body: &[u8], content_type: Option<&str>) -> Body {
     }
     // handling-autodiscover-error-messages: any Action other than settings is a redirect.
     match text_of(child(account, "Action")).as_str() {
-        "redirectAddr" => Body::RedirectAddr(text_of(child(account, "RedirectAddr"))),
-        "redirectUrl" => Body::RedirectUrl(text_of(child(account, "RedirectUrl"))),
+        "redirectAddr" => redirect(text_of(child(account, "RedirectAddr")), "RedirectAddr"),
+        "redirectUrl" => redirect(text_of(child(account, "RedirectUrl")), "RedirectUrl"),
         _ => Body::Settings,
     }
 }
@@ -985,8 +1028,29 @@ mod tests {
         assert_eq!(c("{\"Url\":\"https://x\"}"), Body::Json);
         assert_eq!(c("<rss/>"), Body::OtherXml("rss".into()));
         assert_eq!(c("Not Found"), Body::NotXml);
-        // Broken but recognisably Autodiscover: handed to the linter, which names the defect.
-        assert_eq!(c("<Autodiscover><Response></Autodiscover>"), Body::Settings);
+        // Broken but recognisably Autodiscover: skipped as clients do, kept to be inspected.
+        assert_eq!(
+            c("<Autodiscover><Response></Autodiscover>"),
+            Body::Malformed
+        );
+        assert_eq!(
+            c(
+                "<Autodiscover><Request><EMailAddress>a@b.example</EMailAddress></Request></Autodiscover>"
+            ),
+            Body::Request
+        );
+        assert!(matches!(c("<Autodiscover/>"), Body::Unusable(_)));
+        assert!(matches!(
+            c("<AutoDiscover><Response/></AutoDiscover>"),
+            Body::Unusable(_)
+        ));
+        // A misspelt target is no target for a client.
+        assert!(matches!(
+            c(&account(
+                "<Action>redirectUrl</Action><RedirectURL>https://x/a.xml</RedirectURL>"
+            )),
+            Body::Unusable(_)
+        ));
         let mobile = "<Autodiscover><Response><Action><Redirect>a@b.example</Redirect></Action></Response></Autodiscover>";
         assert_eq!(c(mobile), Body::RedirectAddr("a@b.example".into()));
     }

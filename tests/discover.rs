@@ -129,6 +129,41 @@ impl Setup {
     }
 }
 
+/// Hands docs/output.schema.json to the validator when docs/discover.schema.json refers to it.
+struct LocalSchemas;
+
+impl jsonschema::Retrieve for LocalSchemas {
+    fn retrieve(
+        &self,
+        uri: &jsonschema::Uri<String>,
+    ) -> Result<serde_json::Value, Box<dyn std::error::Error + Send + Sync>> {
+        let name = uri.as_str().rsplit('/').next().unwrap_or_default();
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("docs")
+            .join(name);
+        Ok(serde_json::from_str(&std::fs::read_to_string(path)?)?)
+    }
+}
+
+/// `report` is valid against docs/discover.schema.json.
+fn assert_valid(report: &serde_json::Value) {
+    let errors = schema_errors(report);
+    assert!(errors.is_empty(), "{errors:#?}\n{report:#}");
+}
+
+fn schema_errors(report: &serde_json::Value) -> Vec<String> {
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("../docs/discover.schema.json")).unwrap();
+    let validator = jsonschema::options()
+        .with_retriever(LocalSchemas)
+        .build(&schema)
+        .expect("the schema is valid");
+    validator
+        .iter_errors(report)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect()
+}
+
 fn settings(_: &Recorded) -> Reply {
     Reply::xml(SETTINGS)
 }
@@ -456,6 +491,7 @@ fn loops_and_long_chains_are_stopped() {
     assert_eq!(output.status.code(), Some(1));
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(report["outcome"], "too-many-redirects");
+    assert_valid(&report);
     // The first POST and 10 redirect targets; the 11th redirect is not followed.
     assert_eq!(server.requests().len(), 11);
 }
@@ -600,6 +636,14 @@ fn json_carries_the_trace_and_the_document_and_save_writes_the_body() {
     assert_eq!(document["findings"], serde_json::json!([]));
     assert_eq!(std::fs::read_to_string(&saved).unwrap(), SETTINGS);
     assert_eq!(report["rejected"], serde_json::Value::Null);
+    assert_valid(&report);
+    // The document is checked against show's schema too: a key it does not define is refused.
+    let mut changed = report.clone();
+    changed["document"]["accounts"][0]["surprise"] = serde_json::json!(1);
+    assert!(!schema_errors(&changed).is_empty());
+    let mut changed = report.clone();
+    changed["trace"][0]["source"] = serde_json::json!("somewhere");
+    assert!(!schema_errors(&changed).is_empty());
 }
 
 #[test]
@@ -727,6 +771,7 @@ fn max_time_bounds_the_whole_lookup() {
     assert_eq!(output.status.code(), Some(1));
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(report["outcome"], "timed-out");
+    assert_valid(&report);
     // Two attempts at most started: the first used 1 s, the second the half second left.
     assert!(report["trace"].as_array().unwrap().len() <= 2, "{report}");
     assert!(started.elapsed() < std::time::Duration::from_secs(5));

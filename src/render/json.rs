@@ -80,43 +80,52 @@ fn write_finding_object(
     f: &Located,
     with_help: bool,
 ) -> io::Result<()> {
-    write!(
-        line,
-        "{{\"column\":{},\"end_column\":{},\"end_line\":{},\"fix\":",
-        f.column, f.end_column, f.end_line
-    )?;
+    line.extend_from_slice(b"{\"column\":");
+    push_number(line, f.column);
+    line.extend_from_slice(b",\"end_column\":");
+    push_number(line, f.end_column);
+    line.extend_from_slice(b",\"end_line\":");
+    push_number(line, f.end_line);
+    line.extend_from_slice(b",\"fix\":");
     match &f.fix {
         // Keys in serde_json's (sorted) order, as fix_json would give them.
         Some(fix) => {
-            write!(
-                line,
-                "{{\"applicability\":\"{}\",\"edits\":[",
-                fix.applicability.as_str()
-            )?;
+            line.extend_from_slice(b"{\"applicability\":\"");
+            line.extend_from_slice(fix.applicability.as_str().as_bytes());
+            line.extend_from_slice(b"\",\"edits\":[");
             for (i, e) in fix.edits.iter().enumerate() {
                 if i > 0 {
                     line.push(b',');
                 }
-                write!(line, "{{\"column\":{},\"content\":", e.column)?;
-                serde_json::to_writer(&mut *line, &e.content)?;
-                write!(
-                    line,
-                    ",\"end_column\":{},\"end_line\":{},\"line\":{}}}",
-                    e.end_column, e.end_line, e.line
-                )?;
+                line.extend_from_slice(b"{\"column\":");
+                push_number(line, e.column);
+                line.extend_from_slice(b",\"content\":");
+                push_string(line, &e.content);
+                line.extend_from_slice(b",\"end_column\":");
+                push_number(line, e.end_column);
+                line.extend_from_slice(b",\"end_line\":");
+                push_number(line, e.end_line);
+                line.extend_from_slice(b",\"line\":");
+                push_number(line, e.line);
+                line.push(b'}');
             }
             line.extend_from_slice(b"],\"message\":");
-            serde_json::to_writer(&mut *line, &fix.message)?;
+            push_string(line, &fix.message);
             line.push(b'}');
         }
         None => line.extend_from_slice(b"null"),
     }
     if with_help {
         line.extend_from_slice(b",\"help\":");
-        serde_json::to_writer(&mut *line, &f.help)?;
+        match &f.help {
+            Some(help) => push_string(line, help),
+            None => line.extend_from_slice(b"null"),
+        }
     }
-    write!(line, ",\"line\":{},\"message\":", f.line)?;
-    serde_json::to_writer(&mut *line, &f.message)?;
+    line.extend_from_slice(b",\"line\":");
+    push_number(line, f.line);
+    line.extend_from_slice(b",\"message\":");
+    push_string(line, &f.message);
     line.extend_from_slice(b",\"path\":");
     line.extend_from_slice(path.as_bytes());
     line.extend_from_slice(b",\"rule\":\"");
@@ -126,6 +135,99 @@ fn write_finding_object(
     line.extend_from_slice(f.severity.as_str().as_bytes());
     line.extend_from_slice(b"\"}");
     Ok(())
+}
+
+/// `text` as a JSON string, escaped exactly as serde_json escapes it: `"` and `\\` and the
+/// control characters below 0x20 (`\b \f \n \r \t` short, the others as `\u00xx`), nothing
+/// else. Text with nothing to escape (the usual case) is checked eight bytes at a time and
+/// copied at once; otherwise the runs between escapes are copied whole.
+pub(crate) fn push_string(out: &mut Vec<u8>, text: &str) {
+    let bytes = text.as_bytes();
+    out.reserve(bytes.len() + 2);
+    out.push(b'"');
+    if needs_escape(bytes) {
+        let mut run = 0;
+        for (at, &byte) in bytes.iter().enumerate() {
+            let short = ESCAPES[usize::from(byte)];
+            if short == 0 {
+                continue;
+            }
+            out.extend_from_slice(&bytes[run..at]);
+            out.push(b'\\');
+            out.push(short);
+            if short == b'u' {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.extend_from_slice(&[
+                    b'0',
+                    b'0',
+                    HEX[usize::from(byte >> 4)],
+                    HEX[usize::from(byte & 15)],
+                ]);
+            }
+            run = at + 1;
+        }
+        out.extend_from_slice(&bytes[run..]);
+    } else {
+        out.extend_from_slice(bytes);
+    }
+    out.push(b'"');
+}
+
+/// For each byte, the letter after the backslash of its escape, or 0 when it is written as is.
+static ESCAPES: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut byte = 0;
+    while byte < 0x20 {
+        table[byte] = b'u';
+        byte += 1;
+    }
+    table[0x08] = b'b';
+    table[0x0c] = b'f';
+    table[b'\n' as usize] = b'n';
+    table[b'\r' as usize] = b'r';
+    table[b'\t' as usize] = b't';
+    table[b'"' as usize] = b'"';
+    table[b'\\' as usize] = b'\\';
+    table
+};
+
+/// Whether any byte is `"`, `\\` or a control character below 0x20 (what JSON escapes).
+fn needs_escape(bytes: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    // A byte of `word ^ (c * ONES)` is zero where the byte equals c; `has_zero` finds any.
+    let has_zero = |word: u64| word.wrapping_sub(ONES) & !word & HIGHS != 0;
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+        // Below 0x20: the byte minus 0x20 borrows into its high bit, unless the byte is ≥ 0x80.
+        let control = word.wrapping_sub(0x20 * ONES) & !word & HIGHS != 0;
+        if control
+            || has_zero(word ^ (u64::from(b'"') * ONES))
+            || has_zero(word ^ (u64::from(b'\\') * ONES))
+        {
+            return true;
+        }
+    }
+    chunks
+        .remainder()
+        .iter()
+        .any(|&b| b < 0x20 || b == b'"' || b == b'\\')
+}
+
+/// A non-negative number in decimal, as serde_json and `Display` write it.
+pub(crate) fn push_number(out: &mut Vec<u8>, mut n: usize) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[at..]);
 }
 
 /// An input that could not be read, in the JSONL shape (rule `io-error`, at 1:1).
@@ -561,6 +663,36 @@ fn effective(protocol: &ProtocolReport) -> Json {
 mod tests {
     use super::*;
     use crate::analyze::{Options, analyze};
+
+    /// Strings and numbers written directly are serde_json's bytes: every ASCII byte at every
+    /// position of a word (the eight-byte check), non-ASCII text, lengths around eight.
+    #[test]
+    fn direct_strings_and_numbers_are_serde_json_s() {
+        let mut samples: Vec<String> = vec![
+            String::new(),
+            "plain text".into(),
+            "Jörg 山田 — ✓".into(),
+            "\u{7f}\u{80}\u{9f}\u{a0}\u{ff}".into(),
+            "ends with a quote\"".into(),
+        ];
+        for byte in 0u8..0x80 {
+            for at in 0..17 {
+                let mut text = "x".repeat(17);
+                text.replace_range(at..at + 1, &(byte as char).to_string());
+                samples.push(text);
+            }
+        }
+        for text in &samples {
+            let mut direct = Vec::new();
+            push_string(&mut direct, text);
+            assert_eq!(direct, serde_json::to_vec(text).unwrap(), "{text:?}");
+        }
+        for n in [0usize, 1, 9, 10, 99, 100, 12345, usize::MAX] {
+            let mut direct = Vec::new();
+            push_number(&mut direct, n);
+            assert_eq!(direct, n.to_string().into_bytes());
+        }
+    }
 
     /// The direct JSONL writer gives exactly serde_json's bytes, on findings with escapes,
     /// non-ASCII text, fixes and several lines.

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Value as Json, json};
 
+use super::json::{push_number, push_string};
 use super::{FileResult, Unreadable};
 use crate::finding::{Located, Severity};
 use crate::rules::RULES;
@@ -256,10 +257,15 @@ impl SarifWriter {
 
 /// A region's keys in serde_json's (sorted) order.
 fn write_region(out: &mut Vec<u8>, line: usize, column: usize, end_line: usize, end_column: usize) {
-    let _ = write!(
-        out,
-        "{{\"endColumn\":{end_column},\"endLine\":{end_line},\"startColumn\":{column},\"startLine\":{line}}}"
-    );
+    out.extend_from_slice(b"{\"endColumn\":");
+    push_number(out, end_column);
+    out.extend_from_slice(b",\"endLine\":");
+    push_number(out, end_line);
+    out.extend_from_slice(b",\"startColumn\":");
+    push_number(out, column);
+    out.extend_from_slice(b",\"startLine\":");
+    push_number(out, line);
+    out.push(b'}');
 }
 
 /// One result written directly, keys at every level in the order serde_json gives a map
@@ -284,14 +290,14 @@ fn write_result(
             out.extend_from_slice(b"{\"deletedRegion\":");
             write_region(out, e.line, e.column, e.end_line, e.end_column);
             out.extend_from_slice(b",\"insertedContent\":{\"text\":");
-            serde_json::to_writer(&mut *out, &e.content)?;
+            push_string(out, &e.content);
             out.extend_from_slice(b"}}");
         }
         out.extend_from_slice(b"]}],\"description\":{\"text\":");
-        serde_json::to_writer(
-            &mut *out,
+        push_string(
+            out,
             &format!("{} ({})", fix.message, fix.applicability.as_str()),
-        )?;
+        );
         out.extend_from_slice(b"}}],");
     }
     out.extend_from_slice(b"\"level\":\"");
@@ -302,13 +308,13 @@ fn write_result(
     write_region(out, f.line, f.column, f.end_line, f.end_column);
     out.extend_from_slice(b"}}],\"message\":{\"text\":");
     match &f.help {
-        Some(help) => serde_json::to_writer(&mut *out, &format!("{} (help: {help})", f.message))?,
-        None => serde_json::to_writer(&mut *out, &f.message)?,
+        Some(help) => push_string(out, &format!("{} (help: {help})", f.message)),
+        None => push_string(out, &f.message),
     }
     out.push(b'}');
     if let Some(related) = &f.related {
         out.extend_from_slice(b",\"relatedLocations\":[{\"id\":1,\"message\":{\"text\":");
-        serde_json::to_writer(&mut *out, &related.label)?;
+        push_string(out, &related.label);
         out.extend_from_slice(b"},\"physicalLocation\":{\"artifactLocation\":");
         out.extend_from_slice(location.as_bytes());
         out.extend_from_slice(b",\"region\":");
@@ -323,7 +329,10 @@ fn write_result(
     }
     let index = crate::rules::index(f.rule).unwrap_or(0);
     // Rule names are [a-z0-9-]: nothing to escape.
-    let _ = write!(out, ",\"ruleId\":\"{}\",\"ruleIndex\":{index}", f.rule);
+    out.extend_from_slice(b",\"ruleId\":\"");
+    out.extend_from_slice(f.rule.as_bytes());
+    out.extend_from_slice(b"\",\"ruleIndex\":");
+    push_number(out, index);
     if suppressed {
         out.extend_from_slice(b",\"suppressions\":[{\"kind\":\"inSource\"}]");
     }

@@ -412,6 +412,9 @@ pub struct LineIndex {
     /// Characters before each CHECKPOINT-sized block, built on the first column asked for on a
     /// long non-ASCII line (short lines are counted directly: most documents never need it).
     checkpoints: std::sync::OnceLock<Vec<usize>>,
+    /// The line (1-based) of the last position asked for: findings come mostly in document
+    /// order, several on a line, so the next one is usually on it and needs no search.
+    last_line: std::sync::atomic::AtomicUsize,
 }
 
 const CHECKPOINT: usize = 4096;
@@ -430,6 +433,7 @@ impl LineIndex {
             line_starts,
             ascii: text.is_ascii(),
             checkpoints: std::sync::OnceLock::new(),
+            last_line: std::sync::atomic::AtomicUsize::new(1),
         }
     }
 
@@ -458,9 +462,21 @@ impl LineIndex {
 
     /// 1-based (line, column) of a byte offset; the column counts characters.
     pub fn position(&self, text: &str, offset: usize) -> (usize, usize) {
+        use std::sync::atomic::Ordering::Relaxed;
         let offset = offset.min(text.len());
-        let line = self.line_starts.partition_point(|&start| start <= offset);
-        let start = self.line_starts[line - 1];
+        let starts = &self.line_starts;
+        let hint = self.last_line.load(Relaxed);
+        let on_hint = hint >= 1
+            && starts.get(hint - 1).is_some_and(|&start| start <= offset)
+            && starts.get(hint).is_none_or(|&next| next > offset);
+        let line = if on_hint {
+            hint
+        } else {
+            let line = starts.partition_point(|&start| start <= offset);
+            self.last_line.store(line, Relaxed);
+            line
+        };
+        let start = starts[line - 1];
         let column = if self.ascii {
             offset - start
         } else if offset - start <= 2 * CHECKPOINT {
@@ -679,6 +695,36 @@ mod tests {
         assert_eq!(text.len(), CHECKPOINT);
         let index = LineIndex::new(&text);
         assert_eq!(index.position(&text, text.len()), (1, CHECKPOINT / 2 + 1));
+    }
+
+    /// The remembered line changes nothing: every offset, asked in order, backwards and
+    /// scattered, gets the position counted from the start of the text.
+    #[test]
+    fn positions_in_any_order_match_a_count_from_the_start() {
+        let text = "<a>\n\n  é<b/>\r\n\tz\n\n\nlast";
+        let expected = |offset: usize| {
+            let before = &text[..offset];
+            let line = before.matches('\n').count() + 1;
+            let line_start = before.rfind('\n').map_or(0, |at| at + 1);
+            (line, text[line_start..offset].chars().count() + 1)
+        };
+        let offsets: Vec<usize> = (0..=text.len())
+            .filter(|&o| text.is_char_boundary(o))
+            .collect();
+        let index = LineIndex::new(text);
+        let scattered = offsets.iter().map(|&o| offsets[(o * 7) % offsets.len()]);
+        for offset in offsets
+            .iter()
+            .copied()
+            .chain(offsets.iter().rev().copied())
+            .chain(scattered)
+        {
+            assert_eq!(
+                index.position(text, offset),
+                expected(offset),
+                "offset {offset}"
+            );
+        }
     }
 
     #[test]

@@ -34,12 +34,9 @@ pub fn terminal_keeping_line_breaks(text: &str) -> Cow<'_, str> {
 }
 
 fn escape_where(text: &str, escape: impl Fn(char) -> bool) -> Cow<'_, str> {
-    // ASCII without controls or DEL, the usual case, settles in one pass over the bytes.
-    let bytes = text.as_bytes();
-    let Some(first) = bytes
-        .iter()
-        .position(|&b| b < 0x20 || b == 0x7f || b >= 0x80)
-    else {
+    // ASCII without controls or DEL, the usual case, settles in one pass over the bytes,
+    // eight at a time.
+    let Some(first) = first_not_printable_ascii(text.as_bytes()) else {
         return Cow::Borrowed(text);
     };
     let Some(unsafe_at) = text[first..].find(&escape).map(|i| first + i) else {
@@ -55,6 +52,38 @@ fn escape_where(text: &str, escape: impl Fn(char) -> bool) -> Cow<'_, str> {
         }
     }
     Cow::Owned(out)
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// Whether any byte of `word` is below `limit` (≤ 0x80). A byte below it borrows into its own
+/// high bit; a borrow passed on to the next byte only happens after a byte that was below.
+pub(crate) fn any_byte_below(word: u64, limit: u8) -> bool {
+    word.wrapping_sub(u64::from(limit) * ONES) & !word & HIGHS != 0
+}
+
+/// Whether any byte of `word` equals `byte`.
+pub(crate) fn any_byte_is(word: u64, byte: u8) -> bool {
+    any_byte_below(word ^ (u64::from(byte) * ONES), 1)
+}
+
+/// The first byte that is not printable ASCII (a control, DEL, or part of a non-ASCII
+/// character), checking eight bytes at a time.
+fn first_not_printable_ascii(bytes: &[u8]) -> Option<usize> {
+    let mut chunks = bytes.chunks_exact(8);
+    let mut base = 0;
+    for chunk in &mut chunks {
+        let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+        if word & HIGHS != 0 || any_byte_below(word, 0x20) || any_byte_is(word, 0x7f) {
+            break;
+        }
+        base += 8;
+    }
+    bytes[base..]
+        .iter()
+        .position(|&b| b < 0x20 || b == 0x7f || b >= 0x80)
+        .map(|at| base + at)
 }
 
 fn push_escaped(out: &mut String, c: char) {
@@ -107,6 +136,32 @@ pub fn is_terminal_safe(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The word-at-a-time scan finds exactly the byte a byte-by-byte scan finds, for every byte
+    /// value at every position around the eight-byte words.
+    #[test]
+    fn the_word_scan_matches_a_byte_scan() {
+        let naive = |bytes: &[u8]| {
+            bytes
+                .iter()
+                .position(|&b| b < 0x20 || b == 0x7f || b >= 0x80)
+        };
+        for byte in 0..=255u8 {
+            for len in [1, 7, 8, 9, 16, 17] {
+                for at in 0..len {
+                    let mut bytes = vec![b'a'; len];
+                    bytes[at] = byte;
+                    assert_eq!(
+                        first_not_printable_ascii(&bytes),
+                        naive(&bytes),
+                        "{byte:#x} at {at} of {len}"
+                    );
+                    bytes[len - 1] = 0x1f; // a later control does not hide an earlier one
+                    assert_eq!(first_not_printable_ascii(&bytes), naive(&bytes));
+                }
+            }
+        }
+    }
 
     #[test]
     fn plain_text_is_borrowed() {

@@ -191,21 +191,14 @@ static ESCAPES: [u8; 256] = {
     table
 };
 
-/// Whether any byte is `"`, `\\` or a control character below 0x20 (what JSON escapes).
+/// Whether any byte is `"`, `\\` or a control character below 0x20 (what JSON escapes),
+/// checked eight bytes at a time.
 fn needs_escape(bytes: &[u8]) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    // A byte of `word ^ (c * ONES)` is zero where the byte equals c; `has_zero` finds any.
-    let has_zero = |word: u64| word.wrapping_sub(ONES) & !word & HIGHS != 0;
+    use super::escape::{any_byte_below, any_byte_is};
     let mut chunks = bytes.chunks_exact(8);
     for chunk in &mut chunks {
         let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
-        // Below 0x20: the byte minus 0x20 borrows into its high bit, unless the byte is ≥ 0x80.
-        let control = word.wrapping_sub(0x20 * ONES) & !word & HIGHS != 0;
-        if control
-            || has_zero(word ^ (u64::from(b'"') * ONES))
-            || has_zero(word ^ (u64::from(b'\\') * ONES))
-        {
+        if any_byte_below(word, 0x20) || any_byte_is(word, b'"') || any_byte_is(word, b'\\') {
             return true;
         }
     }

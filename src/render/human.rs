@@ -72,7 +72,7 @@ impl Painter {
 
 /// How a span is underlined in a snippet.
 struct Underline<'l> {
-    marker: &'static str,
+    marker: char,
     style: Style,
     label: Option<&'l str>,
 }
@@ -80,7 +80,7 @@ struct Underline<'l> {
 /// A gap line, the source line `line` (1-based) numbered in a gutter `width` wide, and `span`
 /// underlined below it.
 fn write_snippet(
-    out: &mut dyn Write,
+    out: &mut Vec<u8>,
     p: Painter,
     analysis: &crate::analyze::Analysis,
     width: usize,
@@ -91,7 +91,7 @@ fn write_snippet(
     let line_text = analysis.index().line_text(&analysis.text, line);
     let offset = span.start.saturating_sub(analysis.index().line_start(line));
     let (shown, caret_at, caret_len) = snippet(line_text, offset, span.len());
-    let pad = " ".repeat(width);
+    let pad = repeated(' ', width);
     writeln!(out, "{pad} {}", p.gutter("|"))?;
     writeln!(
         out,
@@ -104,8 +104,8 @@ fn write_snippet(
         out,
         "{pad} {} {}{}",
         p.gutter("|"),
-        " ".repeat(caret_at),
-        p.paint(&under.marker.repeat(caret_len), under.style)
+        repeated(' ', caret_at),
+        p.paint(&repeated(under.marker, caret_len), under.style)
     )?;
     match under.label {
         Some(label) => writeln!(out, " {}", p.paint(label, under.style)),
@@ -113,9 +113,38 @@ fn write_snippet(
     }
 }
 
-/// One finding, rustc style.
+/// `c` (ASCII) `n` times, borrowed from a constant for the usual widths.
+fn repeated(c: char, n: usize) -> std::borrow::Cow<'static, str> {
+    const SPACES: &str = "                                                                                                                                ";
+    const CARETS: &str = "^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^";
+    const DASHES: &str = "--------------------------------------------------------------------------------------------------------------------------------";
+    let run = match c {
+        ' ' => SPACES,
+        '^' => CARETS,
+        '-' => DASHES,
+        _ => "",
+    };
+    match run.get(..n) {
+        Some(borrowed) if !run.is_empty() => std::borrow::Cow::Borrowed(borrowed),
+        _ => std::borrow::Cow::Owned(c.to_string().repeat(n)),
+    }
+}
+
+/// One finding, rustc style: built in a buffer of its own and written at once (the pieces
+/// would otherwise each go through the output's writer).
 pub fn write_finding(
     out: &mut dyn Write,
+    p: Painter,
+    file: &FileResult,
+    f: &Located,
+) -> io::Result<()> {
+    let mut buffer = Vec::with_capacity(512);
+    write_finding_into(&mut buffer, p, file, f)?;
+    out.write_all(&buffer)
+}
+
+fn write_finding_into(
+    out: &mut Vec<u8>,
     p: Painter,
     file: &FileResult,
     f: &Located,
@@ -128,12 +157,10 @@ pub fn write_finding(
         p.bold(":"),
         p.bold(&f.message)
     )?;
-    let number = f.line.to_string();
     // One gutter width for the finding's line and a related one.
-    let width = number
-        .len()
-        .max(f.related.as_ref().map_or(0, |r| r.line.to_string().len()));
-    let pad = " ".repeat(width);
+    let digits = |n: usize| n.checked_ilog10().map_or(1, |log| log as usize + 1);
+    let width = digits(f.line).max(f.related.as_ref().map_or(0, |r| digits(r.line)));
+    let pad = repeated(' ', width);
     writeln!(
         out,
         "{pad}{} {}:{}:{}",
@@ -146,7 +173,7 @@ pub fn write_finding(
     let line_text = analysis.index().line_text(&analysis.text, f.line);
     if !line_text.trim().is_empty() || f.column > 1 {
         let under = Underline {
-            marker: "^",
+            marker: '^',
             style,
             label: None,
         };
@@ -155,7 +182,7 @@ pub fn write_finding(
     if let Some(related) = &f.related {
         // The secondary span, rustc style: its own line, underlined with `-` and labelled.
         let under = Underline {
-            marker: "-",
+            marker: '-',
             style: Painter::GUTTER,
             label: Some(&related.label),
         };

@@ -15,14 +15,17 @@ use loopback::{Ca, Dns, Record, Recorded, Reply, Server, closed_port};
 
 const SETTINGS: &str = include_str!("../fixtures/documents/isp-pop3-smtp-usepopauth.xml");
 
-fn redirect_addr(to: &str) -> String {
+/// A response redirecting with `action` (redirectAddr or redirectUrl) to `to`.
+fn redirect(action: &str, to: &str) -> String {
+    // The element carrying the target is named like the action, capitalised.
+    let element = format!("R{}", &action[1..]);
     format!(
         r#"<?xml version="1.0" encoding="utf-8"?>
 <Autodiscover xmlns="http://schemas.microsoft.com/exchange/autodiscover/responseschema/2006">
   <Response xmlns="http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a">
     <Account>
-      <Action>redirectAddr</Action>
-      <RedirectAddr>{to}</RedirectAddr>
+      <Action>{action}</Action>
+      <{element}>{to}</{element}>
     </Account>
   </Response>
 </Autodiscover>
@@ -30,19 +33,12 @@ fn redirect_addr(to: &str) -> String {
     )
 }
 
+fn redirect_addr(to: &str) -> String {
+    redirect("redirectAddr", to)
+}
+
 fn redirect_url(to: &str) -> String {
-    format!(
-        r#"<?xml version="1.0" encoding="utf-8"?>
-<Autodiscover xmlns="http://schemas.microsoft.com/exchange/autodiscover/responseschema/2006">
-  <Response xmlns="http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a">
-    <Account>
-      <Action>redirectUrl</Action>
-      <RedirectUrl>{to}</RedirectUrl>
-    </Account>
-  </Response>
-</Autodiscover>
-"#
-    )
+    redirect("redirectUrl", to)
 }
 
 /// A test's CA, DNS responder and scratch directory, and the flags that point the tool at them.

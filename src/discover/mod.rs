@@ -401,13 +401,7 @@ impl Lookup<'_, '_> {
                     }
                     Answer::Final(outcome, url, body) => return (outcome, Some((url, body))),
                     Answer::RedirectAddr(next) => {
-                        let from = email.clone();
-                        self.record(Event::Redirect(Redirect {
-                            kind: "redirect-addr",
-                            from: from.clone(),
-                            to: next.clone(),
-                        }));
-                        if let Some(stop) = self.count_redirect() {
+                        if let Some(stop) = self.redirect("redirect-addr", email.clone(), &next) {
                             return (stop, None);
                         }
                         if !crate::rules::is_email(&next) {
@@ -427,12 +421,7 @@ impl Lookup<'_, '_> {
                     }
                     Answer::RedirectUrl(next) => {
                         let last_url = self.last_url();
-                        self.record(Event::Redirect(Redirect {
-                            kind: "redirect-url",
-                            from: last_url,
-                            to: next.clone(),
-                        }));
-                        if let Some(stop) = self.count_redirect() {
+                        if let Some(stop) = self.redirect("redirect-url", last_url, &next) {
                             return (stop, None);
                         }
                         let url = match Url::parse(&next) {
@@ -493,8 +482,13 @@ impl Lookup<'_, '_> {
             .unwrap_or_default()
     }
 
-    /// Counts one redirect; `Some` when that is one too many.
-    fn count_redirect(&mut self) -> Option<Outcome> {
+    /// Records a redirect and counts it; `Some` when that is one too many.
+    fn redirect(&mut self, kind: &'static str, from: String, to: &str) -> Option<Outcome> {
+        self.record(Event::Redirect(Redirect {
+            kind,
+            from,
+            to: to.to_string(),
+        }));
         self.redirects += 1;
         (self.redirects > MAX_REDIRECTS).then_some(Outcome::TooManyRedirects)
     }
@@ -731,12 +725,7 @@ impl Lookup<'_, '_> {
         let Some(next) = next else {
             return Answer::Failed;
         };
-        self.record(Event::Redirect(Redirect {
-            kind: "http",
-            from: target,
-            to: next.to_string(),
-        }));
-        if self.count_redirect().is_some() {
+        if self.redirect("http", target, &next.to_string()).is_some() {
             return Answer::Failed;
         }
         urls_seen.insert(next.to_string());

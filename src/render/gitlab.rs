@@ -6,6 +6,7 @@ use std::io::{self, Write};
 
 use serde_json::json;
 
+use super::json::{push_number, push_string};
 use super::{FileResult, IO_ERROR, Unreadable};
 use crate::finding::Severity;
 use crate::schema::Fnv;
@@ -61,21 +62,29 @@ impl GitlabWriter {
             issue.extend_from_slice(if self.issues == 0 { b"[\n" } else { b",\n" });
             self.issues += 1;
             // Rule names are [a-z0-9-]: nothing to escape.
-            write!(issue, "{{\"check_name\":\"{}\",\"description\":", f.rule)?;
-            serde_json::to_writer(&mut issue, &format!("{}: {}", f.rule, f.message))?;
-            write!(
-                issue,
-                ",\"fingerprint\":\"{fingerprint}\",\"location\":{{\"path\":{path},\"positions\":{{\"begin\":{{\"column\":{},\"line\":{}}},\"end\":{{\"column\":{},\"line\":{}}}}}}},\"severity\":\"{}\"}}",
-                f.column,
-                f.line,
-                f.end_column,
-                f.end_line,
-                match f.severity {
-                    Severity::Error => "major",
-                    Severity::Warning => "minor",
-                    Severity::Info => "info",
-                }
-            )?;
+            issue.extend_from_slice(b"{\"check_name\":\"");
+            issue.extend_from_slice(f.rule.as_bytes());
+            issue.extend_from_slice(b"\",\"description\":");
+            push_string(&mut issue, &format!("{}: {}", f.rule, f.message));
+            issue.extend_from_slice(b",\"fingerprint\":\"");
+            issue.extend_from_slice(fingerprint.as_bytes());
+            issue.extend_from_slice(b"\",\"location\":{\"path\":");
+            issue.extend_from_slice(path.as_bytes());
+            issue.extend_from_slice(b",\"positions\":{\"begin\":{\"column\":");
+            push_number(&mut issue, f.column);
+            issue.extend_from_slice(b",\"line\":");
+            push_number(&mut issue, f.line);
+            issue.extend_from_slice(b"},\"end\":{\"column\":");
+            push_number(&mut issue, f.end_column);
+            issue.extend_from_slice(b",\"line\":");
+            push_number(&mut issue, f.end_line);
+            issue.extend_from_slice(b"}}},\"severity\":\"");
+            issue.extend_from_slice(match f.severity {
+                Severity::Error => b"major",
+                Severity::Warning => b"minor",
+                Severity::Info => b"info",
+            });
+            issue.extend_from_slice(b"\"}");
             out.write_all(&issue)?;
         }
         Ok(())

@@ -4,7 +4,7 @@
 use std::io::{self, BufRead, Write};
 use std::time::Duration;
 
-use owo_colors::{OwoColorize, Style};
+use owo_colors::Style;
 use serde_json::{Value as Json, json};
 
 use super::output::ReportFile;
@@ -13,6 +13,7 @@ use crate::discover::http::{ConnectTo, Stage};
 use crate::discover::{self, Attempt, Credentials, Event, Options, Outcome, Redirect, Trace};
 use crate::render::Format;
 use crate::render::escape::terminal;
+use crate::render::human::Painter;
 
 /// The environment variable read for the password when --password-stdin is not given.
 const PASSWORD_VARIABLE: &str = "ADINSPECT_PASSWORD";
@@ -40,7 +41,9 @@ pub(super) fn run(args: &DiscoverArgs, env: &mut Env<'_>) -> i32 {
     let human = args.format == ShowFormat::Human;
     let trace = {
         let stdout = &mut *env.stdout;
-        let mut printer = TracePrinter { color };
+        let mut printer = TracePrinter {
+            painter: Painter { color },
+        };
         if human {
             let _ = writeln!(
                 stdout,
@@ -93,7 +96,9 @@ pub(super) fn run(args: &DiscoverArgs, env: &mut Env<'_>) -> i32 {
 
     match args.format {
         ShowFormat::Human => {
-            let printer = TracePrinter { color };
+            let printer = TracePrinter {
+                painter: Painter { color },
+            };
             if printer.summary(env.stdout, &trace).is_err() {
                 return EXIT_TROUBLE;
             }
@@ -270,26 +275,22 @@ fn show(
     code
 }
 
+/// Writes the trace; text is escaped and styled by the human format's painter.
 struct TracePrinter {
-    color: bool,
+    painter: Painter,
 }
 
 impl TracePrinter {
     fn styled(&self, text: &str, style: Style) -> String {
-        let text = terminal(text);
-        if self.color {
-            text.style(style).to_string()
-        } else {
-            text.into_owned()
-        }
+        self.painter.paint(text, style).to_string()
     }
 
     fn strong(&self, text: &str) -> String {
-        self.styled(text, Style::new().bold())
+        self.painter.bold(text).to_string()
     }
 
     fn faint(&self, text: &str) -> String {
-        self.styled(text, Style::new().dimmed())
+        self.painter.dim(text).to_string()
     }
 
     fn event(&mut self, out: &mut dyn Write, event: &Event) -> io::Result<()> {

@@ -424,26 +424,9 @@ impl Lookup<'_, '_> {
                         if let Some(stop) = self.redirect("redirect-url", last_url, &next) {
                             return (stop, None);
                         }
-                        let url = match Url::parse(&next) {
-                            Ok(url) if url.https => url,
-                            Ok(_) => {
-                                return (
-                                    Outcome::BadRedirect(format!(
-                                        "redirectUrl {} is not https: clients never send the request over http",
-                                        printable(&next)
-                                    )),
-                                    None,
-                                );
-                            }
-                            Err(why) => {
-                                return (
-                                    Outcome::BadRedirect(format!(
-                                        "redirectUrl {:?}: {why}",
-                                        printable(&next)
-                                    )),
-                                    None,
-                                );
-                            }
+                        let url = match redirect_url_target(&next) {
+                            Ok(url) => url,
+                            Err(why) => return (Outcome::BadRedirect(why), None),
                         };
                         if !urls_seen.insert(url.to_string()) {
                             return (Outcome::Loop(url.to_string()), None);
@@ -774,6 +757,18 @@ impl Lookup<'_, '_> {
             }
         }
         Answer::Failed
+    }
+}
+
+/// The URL a redirectUrl names, when a client would POST to it (absolute, https).
+fn redirect_url_target(next: &str) -> Result<Url, String> {
+    match Url::parse(next) {
+        Ok(url) if url.https => Ok(url),
+        Ok(_) => Err(format!(
+            "redirectUrl {} is not https: clients never send the request over http",
+            printable(next)
+        )),
+        Err(why) => Err(format!("redirectUrl {:?}: {why}", printable(next))),
     }
 }
 

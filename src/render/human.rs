@@ -40,7 +40,7 @@ impl std::fmt::Display for Painted<'_> {
 
 impl Painter {
     /// `text` escaped for the terminal (it may come from the input), in `style` when colour is on.
-    fn paint<'t>(&self, text: &'t str, style: Style) -> Painted<'t> {
+    pub(crate) fn paint<'t>(&self, text: &'t str, style: Style) -> Painted<'t> {
         Painted {
             text: terminal(text),
             style: self.color.then_some(style),
@@ -61,11 +61,11 @@ impl Painter {
         self.paint(text, Self::GUTTER)
     }
 
-    fn dim<'t>(&self, text: &'t str) -> Painted<'t> {
+    pub(crate) fn dim<'t>(&self, text: &'t str) -> Painted<'t> {
         self.paint(text, Style::new().dimmed())
     }
 
-    fn bold<'t>(&self, text: &'t str) -> Painted<'t> {
+    pub(crate) fn bold<'t>(&self, text: &'t str) -> Painted<'t> {
         self.paint(text, Style::new().bold())
     }
 }

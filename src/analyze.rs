@@ -32,6 +32,10 @@ pub struct Options {
     /// Give each finding its place in the document's structure (`Finding::element_path`),
     /// for formats that identify findings across edits (GitLab's fingerprints).
     pub element_paths: bool,
+    /// Keep the input with the analysis (`Analysis::text`), for formats that quote it and for
+    /// `--fix`. Without it a compacted input is never put back together: positions are
+    /// counted through the log of what was taken out, and the text is dropped once they are.
+    pub keep_text: bool,
 }
 
 impl Default for Options {
@@ -44,6 +48,7 @@ impl Default for Options {
             threads: None,
             keep_indentation: false,
             element_paths: false,
+            keep_text: true,
         }
     }
 }
@@ -108,7 +113,9 @@ pub fn analyze(bytes: impl Into<Vec<u8>>, options: &Options) -> Analysis {
             suppressed: Vec::new(),
         };
     }
-    let index = OnceLock::new();
+    let mut index = OnceLock::new();
+    // The log of a text left compacted (not put back: nothing quotes it).
+    let mut still_compacted: Option<RunLog> = None;
     let mut raw: Vec<Finding> = decoded.findings;
     let mut report = None;
     let mut suppressions: Vec<Suppression>;
@@ -132,14 +139,18 @@ pub fn analyze(bytes: impl Into<Vec<u8>>, options: &Options) -> Analysis {
         };
         let parsed =
             xml::parse(&text).map(|doc| check_document(&doc, &text, log.as_ref(), options));
-        // The input is put back for an error or for findings to place (a report brings its own).
+        // The input is put back for an error (to parse it again), or for findings that the
+        // rule selection keeps when the input is to be quoted (a report brings its own).
         let needs_input = match &parsed {
             Err(_) => true,
             Ok(checked) => {
-                checked.report.is_none()
-                    && !(raw.is_empty()
-                        && checked.findings.is_empty()
-                        && checked.suppressions.is_empty())
+                options.keep_text
+                    && checked.report.is_none()
+                    && (!checked.suppressions.is_empty()
+                        || raw
+                            .iter()
+                            .chain(&checked.findings)
+                            .any(|f| selected(f, options).is_some()))
             }
         };
         if let Some(log) = log.as_ref().filter(|_| needs_input) {
@@ -161,6 +172,8 @@ pub fn analyze(bytes: impl Into<Vec<u8>>, options: &Options) -> Analysis {
                     report = Some(Box::new(built));
                     text = original;
                     let _ = index.set(lines);
+                } else if !needs_input {
+                    still_compacted = log;
                 }
                 checked.kind
             }
@@ -178,19 +191,34 @@ pub fn analyze(bytes: impl Into<Vec<u8>>, options: &Options) -> Analysis {
             }
         }
     };
-    if raw.is_empty() && report.is_none() && suppressions.is_empty() && text.len() != len {
-        text = String::new(); // compacted, and nothing refers to it
-    }
-    let line_index = || index.get_or_init(|| LineIndex::new(&text));
-    let mut findings = locate(raw, options, &text, line_index);
+    let compacted_index = OnceLock::new();
+    let placer = match &still_compacted {
+        Some(log) => Placer::Compacted {
+            text: &text,
+            log,
+            len,
+            index: &compacted_index,
+        },
+        None => Placer::Input {
+            text: &text,
+            index: &index,
+        },
+    };
+    let mut findings = locate(raw, options, &placer);
     let mut suppressed = Vec::new();
     if !suppressions.is_empty() {
         suppressed = suppress::apply(&mut suppressions, &mut findings);
         let unused = suppress::unused(&suppressions, &options.selection);
         if !unused.is_empty() {
-            findings.extend(locate(unused, options, &text, line_index));
+            findings.extend(locate(unused, options, &placer));
             sort(&mut findings);
         }
+    }
+    let quoted = options.keep_text && (report.is_some() || !findings.is_empty());
+    if !quoted || still_compacted.is_some() {
+        // Nothing will quote it (or it is compacted, not the input): not held until printed.
+        text = String::new();
+        let _ = index.take();
     }
     Analysis {
         kind,
@@ -356,31 +384,70 @@ fn threads_for(text: &str, options: &Options) -> Threads {
     }))
 }
 
+/// The catalogue entry of a finding that the rule selection and the minimum severity keep.
+fn selected(finding: &Finding, options: &Options) -> Option<&'static rules::Rule> {
+    let at = rules::index(finding.rule)?;
+    let rule = &rules::RULES[at];
+    (options.selection.enabled_at(at) && rule.severity >= options.min_severity).then_some(rule)
+}
+
+/// Where findings are placed: in the input, or in the compacted text through its log (the
+/// input not put back together). Line indexes are built on the first position asked for.
+enum Placer<'a> {
+    Input {
+        text: &'a str,
+        index: &'a OnceLock<LineIndex>,
+    },
+    Compacted {
+        text: &'a str,
+        log: &'a RunLog,
+        /// The input's length.
+        len: usize,
+        index: &'a OnceLock<LineIndex>,
+    },
+}
+
+impl Placer<'_> {
+    fn len(&self) -> usize {
+        match self {
+            Placer::Input { text, .. } => text.len(),
+            Placer::Compacted { len, .. } => *len,
+        }
+    }
+
+    fn position(&self, offset: usize) -> (usize, usize) {
+        match self {
+            Placer::Input { text, index } => index
+                .get_or_init(|| LineIndex::new(text))
+                .position(text, offset),
+            Placer::Compacted {
+                text,
+                log,
+                len,
+                index,
+            } => index
+                .get_or_init(|| LineIndex::of_compacted(text, log))
+                .position_compacted(text, log, *len, offset),
+        }
+    }
+}
+
 /// Applies the selection and the catalogue severities, resolves positions, sorts by position.
-fn locate<'i>(
-    raw: Vec<Finding>,
-    options: &Options,
-    text: &str,
-    index: impl Fn() -> &'i LineIndex,
-) -> Vec<Located> {
+fn locate(raw: Vec<Finding>, options: &Options, placer: &Placer<'_>) -> Vec<Located> {
+    let len = placer.len();
     let mut located: Vec<Located> = raw
         .into_iter()
         .filter_map(|finding| {
-            let at = rules::index(finding.rule)?;
-            let rule = &rules::RULES[at];
-            if !options.selection.enabled_at(at) || rule.severity < options.min_severity {
-                return None;
-            }
-            let start = finding.span.start.min(text.len());
-            let end = finding.span.end.clamp(start, text.len());
-            let index = index();
-            let (line, column) = index.position(text, start);
-            let (end_line, end_column) = index.position(text, end);
+            let rule = selected(&finding, options)?;
+            let start = finding.span.start.min(len);
+            let end = finding.span.end.clamp(start, len);
+            let (line, column) = placer.position(start);
+            let (end_line, end_column) = placer.position(end);
             let related = finding.related.map(|related| {
-                let start = related.span.start.min(text.len());
-                let end = related.span.end.clamp(start, text.len());
-                let (line, column) = index.position(text, start);
-                let (end_line, end_column) = index.position(text, end);
+                let start = related.span.start.min(len);
+                let end = related.span.end.clamp(start, len);
+                let (line, column) = placer.position(start);
+                let (end_line, end_column) = placer.position(end);
                 Box::new(RelatedLocated {
                     line,
                     column,
@@ -395,10 +462,10 @@ fn locate<'i>(
                     .edits
                     .into_iter()
                     .map(|edit| {
-                        let start = edit.span.start.min(text.len());
-                        let end = edit.span.end.clamp(start, text.len());
-                        let (line, column) = index.position(text, start);
-                        let (end_line, end_column) = index.position(text, end);
+                        let start = edit.span.start.min(len);
+                        let end = edit.span.end.clamp(start, len);
+                        let (line, column) = placer.position(start);
+                        let (end_line, end_column) = placer.position(end);
                         LocatedEdit {
                             span: start..end,
                             line,

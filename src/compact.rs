@@ -435,6 +435,17 @@ pub struct RunLog {
     through: OnceLock<Vec<u32>>,
 }
 
+/// How far `RunLog::line_starts` has gone through the log.
+#[derive(Default)]
+struct LineCursor {
+    /// The next run.
+    run: usize,
+    /// Where the next pooled run's bytes start in the pool.
+    pool: usize,
+    /// Bytes taken out before the next run.
+    removed: usize,
+}
+
 /// What a run held: a line break then spaces or tabs (nearly every run of an indented document,
 /// logged in two bits), or anything else (kept in the pool).
 const LF_SPACES: u16 = 0;
@@ -535,6 +546,77 @@ impl RunLog {
         start..self.end(span.end).max(start)
     }
 
+    /// Where the input's lines start (offsets in the input, the first being 0), counted from
+    /// the compacted text and the log without putting the input back together: one search for
+    /// line breaks in the compacted text (an indented document keeps few), and the line break
+    /// that opens nearly every run is known from its shape.
+    pub fn line_starts(&self, compacted: &str) -> Vec<usize> {
+        let mut starts = Vec::with_capacity(self.at.len() + 1);
+        starts.push(0);
+        let mut cursor = LineCursor::default();
+        for line_break in memchr::memchr_iter(b'\n', compacted.as_bytes()) {
+            self.runs_through(line_break, &mut cursor, &mut starts);
+            starts.push(line_break + cursor.removed + 1);
+        }
+        self.runs_through(usize::MAX, &mut cursor, &mut starts);
+        starts
+    }
+
+    /// Adds the line starts of the runs logged at or before `compacted_offset` (a run logged
+    /// at an offset was taken out just before the byte there).
+    fn runs_through(
+        &self,
+        compacted_offset: usize,
+        cursor: &mut LineCursor,
+        starts: &mut Vec<usize>,
+    ) {
+        while let Some(&at) = self.at.get(cursor.run) {
+            let at = at as usize;
+            if at > compacted_offset {
+                break;
+            }
+            let len = self.len_of(cursor.run);
+            let in_input = at + cursor.removed;
+            match self.sizes[cursor.run] >> SHAPE_SHIFT {
+                LF_SPACES | LF_TABS => starts.push(in_input + 1),
+                CRLF_SPACES => starts.push(in_input + 2),
+                _ => {
+                    let held = &self.pool[cursor.pool..cursor.pool + len];
+                    starts.extend(memchr::memchr_iter(b'\n', held).map(|i| in_input + i + 1));
+                    cursor.pool += len;
+                }
+            }
+            cursor.removed += len;
+            cursor.run += 1;
+        }
+    }
+
+    /// Where an offset of the input is in the compacted text: the offset less the bytes taken
+    /// out before it (a place inside a run taken out is where that run was).
+    pub fn compacted_offset(&self, offset: usize) -> usize {
+        if self.at.is_empty() {
+            return offset;
+        }
+        let through = self.through();
+        let input_start = |i: usize| self.at[i] as usize + through[i] as usize - self.len_of(i);
+        // The runs that start in the input before `offset`: [0, low).
+        let (mut low, mut high) = (0, self.at.len());
+        while low < high {
+            let middle = low + (high - low) / 2;
+            if input_start(middle) < offset {
+                low = middle + 1;
+            } else {
+                high = middle;
+            }
+        }
+        let Some(last) = low.checked_sub(1) else {
+            return offset;
+        };
+        let len = self.len_of(last);
+        let before = through[last] as usize - len;
+        offset - before - len.min(offset - input_start(last))
+    }
+
     /// The input, from the compacted text (in place: the buffer grows back to the input's
     /// length and each piece moves once, from the last to the first).
     pub fn restore(&self, compacted: String) -> String {
@@ -582,6 +664,7 @@ impl RunLog {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::source::LineIndex;
 
     fn runs(text: &str) -> Vec<&str> {
         let mut scanner = Scanner::new(text.as_bytes());
@@ -590,12 +673,50 @@ mod tests {
             .collect()
     }
 
-    /// The compacted text, checking on the way that the log puts the input back together.
+    /// The compacted text, checking on the way that the log puts the input back together and
+    /// places every offset of the input as the input itself would.
     fn compact(text: &str) -> Option<String> {
         let mut copy = text.to_string();
         let log = compact_in_place(&mut copy)?;
         assert_eq!(log.restore(copy.clone()), text);
+        assert_places_agree(text, &copy, &log);
         Some(copy)
+    }
+
+    /// Lines, positions and compacted offsets counted through the log equal those counted on
+    /// the input, at every character boundary.
+    fn assert_places_agree(text: &str, compacted: &str, log: &RunLog) {
+        let direct = LineIndex::new(text);
+        let through = LineIndex::of_compacted(compacted, log);
+        assert_eq!(through.line_count(), direct.line_count(), "{text:?}");
+        for line in 1..=direct.line_count() {
+            assert_eq!(
+                through.line_start(line),
+                direct.line_start(line),
+                "{text:?}"
+            );
+        }
+        let mut taken_out = vec![false; text.len()];
+        let mut scanner = Scanner::new(text.as_bytes());
+        while let Some(run) = scanner.next_run(text.as_bytes()) {
+            taken_out[run].fill(true);
+        }
+        let mut kept_before = 0;
+        for offset in 0..=text.len() {
+            if text.is_char_boundary(offset) {
+                assert_eq!(
+                    through.position_compacted(compacted, log, text.len(), offset),
+                    direct.position(text, offset),
+                    "{text:?} at {offset}"
+                );
+            }
+            assert_eq!(
+                log.compacted_offset(offset),
+                kept_before,
+                "{text:?} at {offset}"
+            );
+            kept_before += usize::from(!taken_out.get(offset).copied().unwrap_or(true));
+        }
     }
 
     #[test]

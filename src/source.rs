@@ -3,6 +3,7 @@
 //! XML parsers do, when the bytes are not UTF-8), decodes without ever substituting silently,
 //! and builds the line index that every position in every output comes from.
 
+use crate::compact::RunLog;
 use crate::finding::{Finding, Span};
 
 /// The encoding the bytes were actually in.
@@ -460,30 +461,77 @@ impl LineIndex {
             + count_chars(&text.as_bytes()[from..offset])
     }
 
-    /// 1-based (line, column) of a byte offset; the column counts characters.
-    pub fn position(&self, text: &str, offset: usize) -> (usize, usize) {
+    /// The index of an input that `log` compacted into `compacted`, built without putting the
+    /// input back together. Its positions are asked with [`LineIndex::position_compacted`].
+    pub fn of_compacted(compacted: &str, log: &RunLog) -> LineIndex {
+        LineIndex {
+            line_starts: log.line_starts(compacted),
+            // Only ASCII whitespace was taken out.
+            ascii: compacted.is_ascii(),
+            checkpoints: std::sync::OnceLock::new(),
+            last_line: std::sync::atomic::AtomicUsize::new(1),
+        }
+    }
+
+    /// The 1-based line of a byte offset (at most the text's length).
+    fn line_of(&self, offset: usize) -> usize {
         use std::sync::atomic::Ordering::Relaxed;
-        let offset = offset.min(text.len());
         let starts = &self.line_starts;
         let hint = self.last_line.load(Relaxed);
         let on_hint = hint >= 1
             && starts.get(hint - 1).is_some_and(|&start| start <= offset)
             && starts.get(hint).is_none_or(|&next| next > offset);
-        let line = if on_hint {
-            hint
+        if on_hint {
+            return hint;
+        }
+        let line = starts.partition_point(|&start| start <= offset);
+        self.last_line.store(line, Relaxed);
+        line
+    }
+
+    /// Characters in `text[from..to]`.
+    fn chars_between(&self, text: &str, from: usize, to: usize) -> usize {
+        if to - from <= 2 * CHECKPOINT {
+            // Directly: a typical line is far shorter than a checkpoint block.
+            count_chars(&text.as_bytes()[from..to])
         } else {
-            let line = starts.partition_point(|&start| start <= offset);
-            self.last_line.store(line, Relaxed);
-            line
-        };
-        let start = starts[line - 1];
+            self.chars_before(text, to) - self.chars_before(text, from)
+        }
+    }
+
+    /// 1-based (line, column) of a byte offset; the column counts characters.
+    pub fn position(&self, text: &str, offset: usize) -> (usize, usize) {
+        let offset = offset.min(text.len());
+        let line = self.line_of(offset);
+        let start = self.line_starts[line - 1];
         let column = if self.ascii {
             offset - start
-        } else if offset - start <= 2 * CHECKPOINT {
-            // From the line start: a typical line is far shorter than a checkpoint block.
-            count_chars(&text.as_bytes()[start..offset])
         } else {
-            self.chars_before(text, offset) - self.chars_before(text, start)
+            self.chars_between(text, start, offset)
+        };
+        (line, column + 1)
+    }
+
+    /// [`LineIndex::position`] of an offset of the input (at most `input_len`) for an index
+    /// built by [`LineIndex::of_compacted`]: the bytes taken out are ASCII whitespace, one
+    /// character each, so a column is the bytes from the line start less the bytes of the
+    /// compacted text in between that continue a character.
+    pub fn position_compacted(
+        &self,
+        compacted: &str,
+        log: &RunLog,
+        input_len: usize,
+        offset: usize,
+    ) -> (usize, usize) {
+        let offset = offset.min(input_len);
+        let line = self.line_of(offset);
+        let start = self.line_starts[line - 1];
+        let bytes = offset - start;
+        let column = if self.ascii {
+            bytes
+        } else {
+            let (from, to) = (log.compacted_offset(start), log.compacted_offset(offset));
+            bytes - ((to - from) - self.chars_between(compacted, from, to))
         };
         (line, column + 1)
     }

@@ -950,3 +950,55 @@ fn rendering_on_the_checking_threads_changes_nothing() {
         assert_eq!(one.status.code(), four.status.code(), "{args:?}");
     }
 }
+
+/// Formats that do not quote the input place findings without putting the compacted input back
+/// together: their lines and columns (characters, not bytes) equal the human output's and the
+/// document's own, with CRLF line ends, tab indentation, non-ASCII text and whitespace taken
+/// out between elements on the line of the finding.
+#[test]
+fn positions_are_the_same_in_every_format() {
+    let document = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\r\n\
+        <Autodiscover xmlns=\"http://schemas.microsoft.com/exchange/autodiscover/responseschema/2006\">\r\n\
+        \t<Response xmlns=\"http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a\">\r\n\
+        \t\t<User><DisplayName>Zoë Ångström</DisplayName></User>\r\n\
+        \t\t<Account>\r\n\t\t\t<AccountType>email</AccountType>\r\n\t\t\t<Action>settings</Action>\r\n\
+        \t\t\t<Protocol>\r\n\t\t\t\t<Type>IMAP</Type>\r\n\
+        \t\t\t\t<Server>mäil.exämple.com</Server>  <Port>0</Port> \t <SSL>yës</SSL>\r\n\
+        \t\t\t\t<SPA>off</SPA>\r\n\t\t\t</Protocol>\r\n\t\t</Account>\r\n\t</Response>\r\n</Autodiscover>\r\n";
+    let place = |needle: &str| {
+        let at = document.find(needle).unwrap();
+        let line_start = document[..at].rfind('\n').map_or(0, |i| i + 1);
+        (
+            document[..at].matches('\n').count() + 1,
+            document[line_start..at].chars().count() + 1,
+        )
+    };
+    let expected = [
+        ("port-out-of-range", place(">0<").0, place(">0<").1 + 1),
+        ("invalid-on-off", place("yës").0, place("yës").1),
+    ];
+    let jsonl = run_with_stdin(&["check", "--format", "jsonl", "-"], document.as_bytes());
+    let found: Vec<(String, u64, u64)> = stdout(&jsonl)
+        .lines()
+        .map(|line| serde_json::from_str::<serde_json::Value>(line).unwrap())
+        .map(|f| {
+            let (line, column) = (f["line"].as_u64().unwrap(), f["column"].as_u64().unwrap());
+            (f["rule"].as_str().unwrap().to_string(), line, column)
+        })
+        .collect();
+    let concise = run_with_stdin(&["check", "--format", "concise", "-"], document.as_bytes());
+    let human = run_with_stdin(&["check", "--color", "never", "-"], document.as_bytes());
+    for (rule, line, column) in expected {
+        assert!(
+            found.contains(&(rule.to_string(), line as u64, column as u64)),
+            "{rule} at {line}:{column} in {found:?}"
+        );
+        let place = format!("-:{line}:{column}:");
+        assert!(stdout(&concise).contains(&place), "{}", stdout(&concise));
+        assert!(
+            stdout(&human).contains(&format!("--> -:{line}:{column}\n")),
+            "{}",
+            stdout(&human)
+        );
+    }
+}

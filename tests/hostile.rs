@@ -379,7 +379,9 @@ fn mutated_fixtures_never_break_the_invariants() {
 
 /// The indentation taken out before parsing (src/compact.rs) changes nothing a user sees: the
 /// same findings at the same places and the same report, on every fixture and on mutations of
-/// them (broken markup, comments, CDATA, odd values next to the runs taken out).
+/// them (broken markup, comments, CDATA, odd values next to the runs taken out). Nor does
+/// leaving the input compacted for formats that do not quote it (positions counted through
+/// the log instead of the input put back together).
 #[test]
 fn taking_out_indentation_changes_nothing() {
     let analyse = same_either_way_options;
@@ -405,6 +407,9 @@ fn taking_out_indentation_changes_nothing() {
             "round {round}: {shown:?}"
         );
         assert_eq!(kept.text, compacted.text, "round {round}");
+        let unquoted = unquoted(&input);
+        assert_eq!(kept.findings, unquoted.findings, "round {round}: {shown:?}");
+        assert!(unquoted.text.is_empty(), "round {round}: text kept");
         compared += usize::from(!kept.findings.is_empty());
     }
     assert!(compared > 1_000, "{compared} inputs with findings");
@@ -424,6 +429,12 @@ fn fuzz_regressions() {
         );
         assert_eq!(kept.findings, compacted.findings, "{}", path.display());
         assert_eq!(
+            kept.findings,
+            unquoted(&bytes).findings,
+            "{}",
+            path.display()
+        );
+        assert_eq!(
             format!("{:?}", kept.report),
             format!("{:?}", compacted.report),
             "{}",
@@ -440,6 +451,18 @@ fn same_either_way_options(bytes: &[u8], keep_indentation: bool) -> Analysis {
         &Options {
             report: true,
             keep_indentation,
+            selection: adinspect::rules::Selection::new(&["all".to_string()], &[]).unwrap(),
+            ..Options::default()
+        },
+    )
+}
+
+/// What `check` does for a format that does not quote the input: no report, no text kept.
+fn unquoted(bytes: &[u8]) -> Analysis {
+    analyze(
+        bytes,
+        &Options {
+            keep_text: false,
             selection: adinspect::rules::Selection::new(&["all".to_string()], &[]).unwrap(),
             ..Options::default()
         },

@@ -261,6 +261,9 @@ fn run(
         min_severity: settings.min_severity,
         threads: settings.threads,
         element_paths: mode == Mode::Check(Format::Gitlab),
+        // Only human output quotes the input; fixing edits it.
+        keep_text: matches!(mode, Mode::Show(Format::Human) | Mode::Check(Format::Human))
+            || repair != Repair::Off,
         ..Options::default()
     };
     // A file written with -o is not a terminal: coloured only when asked for explicitly.

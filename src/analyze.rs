@@ -4,7 +4,7 @@
 use std::sync::OnceLock;
 
 use crate::compact::{self, RunLog};
-use crate::finding::{Finding, Located, LocatedEdit, LocatedFix, RelatedLocated, Severity};
+use crate::finding::{Finding, Located, Severity, Span};
 use crate::model::{DocKind, Model};
 use crate::parallel::{self, Threads};
 use crate::report::{self, DocumentReport};
@@ -443,45 +443,28 @@ fn locate(raw: Vec<Finding>, options: &Options, placer: &Placer<'_>) -> Vec<Loca
             let end = finding.span.end.clamp(start, len);
             let (line, column) = placer.position(start);
             let (end_line, end_column) = placer.position(end);
-            let related = finding.related.map(|related| {
-                let start = related.span.start.min(len);
-                let end = related.span.end.clamp(start, len);
+            // The span clamped into the input, and its positions.
+            let place = |span: &mut Span| {
+                let start = span.start.min(len);
+                let end = span.end.clamp(start, len);
+                *span = start..end;
                 let (line, column) = placer.position(start);
                 let (end_line, end_column) = placer.position(end);
-                Box::new(RelatedLocated {
-                    line,
-                    column,
-                    end_line,
-                    end_column,
-                    span: start..end,
-                    label: related.label,
-                })
-            });
-            let fix = finding.fix.map(|fix| {
-                let edits = fix
-                    .edits
-                    .into_iter()
-                    .map(|edit| {
-                        let start = edit.span.start.min(len);
-                        let end = edit.span.end.clamp(start, len);
-                        let (line, column) = placer.position(start);
-                        let (end_line, end_column) = placer.position(end);
-                        LocatedEdit {
-                            span: start..end,
-                            line,
-                            column,
-                            end_line,
-                            end_column,
-                            content: edit.content,
-                        }
-                    })
-                    .collect();
-                Box::new(LocatedFix {
-                    applicability: fix.applicability,
-                    message: fix.message,
-                    edits,
-                })
-            });
+                (line, column, end_line, end_column)
+            };
+            let mut related = finding.related;
+            if let Some(related) = &mut related {
+                (
+                    related.line,
+                    related.column,
+                    related.end_line,
+                    related.end_column,
+                ) = place(&mut related.span);
+            }
+            let mut fix = finding.fix;
+            for edit in fix.iter_mut().flat_map(|fix| &mut fix.edits) {
+                (edit.line, edit.column, edit.end_line, edit.end_column) = place(&mut edit.span);
+            }
             Some(Located {
                 rule: rule.name,
                 severity: rule.severity,
@@ -503,24 +486,30 @@ fn locate(raw: Vec<Finding>, options: &Options, placer: &Placer<'_>) -> Vec<Loca
 }
 
 /// A total order (the message settles ties), so the order in which checks ran, on one thread
-/// or several, never shows in the output.
+/// or several, never shows in the output: by span, then rule name, then message, ties kept in
+/// the order found (a stable sort's result).
 fn sort(located: &mut [Located]) {
-    let key = |f: &Located| (f.span.start, f.span.end, f.rule);
-    let in_order = |a: &Located, b: &Located| {
-        (key(a), &a.message).cmp(&(key(b), &b.message)) != std::cmp::Ordering::Greater
-    };
-    if located.windows(2).all(|pair| in_order(&pair[0], &pair[1])) {
-        return;
+    // Sorted as keys (span, where found): a merge sort, which takes the runs already in order
+    // (findings arrive as a few ordered sequences) as they are. Findings with the same span
+    // (few) are then ordered by rule and message, ties kept in the order found.
+    let mut keys: Vec<(usize, usize, usize)> = located
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.span.start, f.span.end, i))
+        .collect();
+    keys.sort();
+    for tied in keys.chunk_by_mut(|a, b| (a.0, a.1) == (b.0, b.1)) {
+        if tied.len() > 1 {
+            tied.sort_by(|a, b| {
+                let (a, b) = (&located[a.2], &located[b.2]);
+                (a.rule, &a.message).cmp(&(b.rule, &b.message))
+            });
+        }
     }
-    // A finding is large: the order is worked out on indices (a stable sort, so ties keep the
-    // order they were found in, as sorting the findings themselves would), then the findings
-    // are put in place by following the permutation's cycles, one swap per finding moved.
-    let mut order: Vec<usize> = (0..located.len()).collect();
-    order.sort_by(|&a, &b| {
-        let (a, b) = (&located[a], &located[b]);
-        (key(a), &a.message).cmp(&(key(b), &b.message))
-    });
-    // Position i must receive the finding now at order[i]; a placed position gets order[i] = i.
+    // A finding is large: it is put in place by following the permutation's cycles, one swap
+    // per finding moved. Position i must receive the finding now at order[i]; a placed
+    // position gets order[i] = i.
+    let mut order: Vec<usize> = keys.into_iter().map(|key| key.2).collect();
     for start in 0..order.len() {
         let mut current = start;
         while order[current] != current {
@@ -568,7 +557,14 @@ mod sort_tests {
             (seed % bound as u64) as usize
         };
         for size in [0, 1, 2, 3, 10, 100, 1000] {
-            let rules = ["a-rule", "b-rule", "c-rule"];
+            // Rule names in and out of alphabetical order, so that ties are settled by name.
+            let rules = [
+                "invalid-on-off",
+                "b-rule",
+                "a-rule",
+                "element-name-case",
+                "spa-by-default",
+            ];
             let messages = ["m1", "m2"];
             let findings: Vec<Located> = (0..size)
                 .map(|tag| {
@@ -576,7 +572,7 @@ mod sort_tests {
                     finding(
                         start,
                         start + next(3),
-                        rules[next(3)],
+                        rules[next(rules.len())],
                         messages[next(2)],
                         tag,
                     )

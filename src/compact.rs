@@ -433,6 +433,8 @@ pub struct RunLog {
     pool: Vec<u8>,
     /// Bytes taken out up to and including each run: built when the first offset is mapped.
     through: OnceLock<Vec<u32>>,
+    /// How many runs lay before the last offset mapped (where the next search starts).
+    last_count: std::sync::atomic::AtomicUsize,
 }
 
 /// How far `RunLog::line_starts` has gone through the log.
@@ -520,10 +522,24 @@ impl RunLog {
         if self.at.is_empty() {
             return 0;
         }
-        let count = self.at.partition_point(|&at| {
-            let at = at as usize;
+        let before = |at: &u32| {
+            let at = *at as usize;
             at < offset || (at_too && at == offset)
-        });
+        };
+        // Offsets come mostly in document order: the search starts where the last one ended,
+        // looks a few runs ahead, and only then halves what is left.
+        use std::sync::atomic::Ordering::Relaxed;
+        let hint = self.last_count.load(Relaxed).min(self.at.len());
+        let count = if hint == 0 || before(&self.at[hint - 1]) {
+            let ahead = &self.at[hint..];
+            match ahead.iter().take(8).position(|at| !before(at)) {
+                Some(steps) => hint + steps,
+                None => hint + ahead.partition_point(before),
+            }
+        } else {
+            self.at[..hint].partition_point(before)
+        };
+        self.last_count.store(count, Relaxed);
         count
             .checked_sub(1)
             .map_or(0, |i| self.through()[i] as usize)
@@ -716,6 +732,34 @@ mod tests {
                 "{text:?} at {offset}"
             );
             kept_before += usize::from(!taken_out.get(offset).copied().unwrap_or(true));
+        }
+        // Offsets of the compacted text map to the same bytes of the input whatever the order
+        // they are asked in (the search starts from the last one).
+        let forward: Vec<(usize, usize)> = (0..=compacted.len())
+            .map(|at| (log.start(at), log.end(at)))
+            .collect();
+        for (at, &(start, _)) in forward.iter().enumerate().take(compacted.len()) {
+            assert_eq!(
+                text.as_bytes()[start],
+                compacted.as_bytes()[at],
+                "{text:?} at {at}"
+            );
+            assert!(!taken_out[start]);
+        }
+        for at in (0..=compacted.len()).rev() {
+            assert_eq!(
+                (log.start(at), log.end(at)),
+                forward[at],
+                "{text:?} at {at}"
+            );
+        }
+        for step in 0..=compacted.len() {
+            let at = step * 7919 % (compacted.len() + 1);
+            assert_eq!(
+                (log.start(at), log.end(at)),
+                forward[at],
+                "{text:?} at {at}"
+            );
         }
     }
 

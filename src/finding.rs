@@ -67,11 +67,30 @@ impl Applicability {
     }
 }
 
-/// Replace the bytes of `span` (decoded text) with `content`.
+/// Replace the bytes of `span` (decoded text) with `content`. The positions of the span are
+/// filled in when the finding is located (zero before), in place: locating a finding moves
+/// nothing it owns.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Edit {
     pub span: Span,
     pub content: String,
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+}
+
+impl Edit {
+    pub fn new(span: Span, content: impl Into<String>) -> Edit {
+        Edit {
+            span,
+            content: content.into(),
+            line: 0,
+            column: 0,
+            end_line: 0,
+            end_column: 0,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,10 +103,15 @@ pub struct Fix {
 }
 
 /// A secondary span with what it is, such as the start tag that a wrong end tag should close.
+/// Its positions are filled in when the finding is located (zero before).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Related {
     pub span: Span,
     pub label: String,
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
 }
 
 impl Finding {
@@ -121,6 +145,10 @@ impl Finding {
         self.related = Some(Box::new(Related {
             span,
             label: label.into(),
+            line: 0,
+            column: 0,
+            end_line: 0,
+            end_column: 0,
         }));
         self
     }
@@ -148,31 +176,11 @@ pub struct Located {
     pub fix: Option<Box<LocatedFix>>,
 }
 
-/// An [`Edit`] with the positions of its span.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LocatedEdit {
-    pub span: Span,
-    pub line: usize,
-    pub column: usize,
-    pub end_line: usize,
-    pub end_column: usize,
-    pub content: String,
-}
+/// An [`Edit`] of a located finding: its positions are filled in.
+pub type LocatedEdit = Edit;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LocatedFix {
-    pub applicability: Applicability,
-    pub message: String,
-    pub edits: Vec<LocatedEdit>,
-}
+/// The [`Fix`] of a located finding.
+pub type LocatedFix = Fix;
 
-/// A [`Related`] span with its position.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RelatedLocated {
-    pub line: usize,
-    pub column: usize,
-    pub end_line: usize,
-    pub end_column: usize,
-    pub span: Span,
-    pub label: String,
-}
+/// The [`Related`] span of a located finding: its positions are filled in.
+pub type RelatedLocated = Related;

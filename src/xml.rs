@@ -466,10 +466,7 @@ fn error_finding(text: &str, index: &LineIndex, err: &roxmltree::Error) -> Findi
                 finding.with_fix(
                     crate::finding::Applicability::Safe,
                     "remove what precedes the XML declaration",
-                    vec![crate::finding::Edit {
-                        span: 0..span.start,
-                        content: String::new(),
-                    }],
+                    vec![crate::finding::Edit::new(0..span.start, String::new())],
                 )
             } else {
                 finding

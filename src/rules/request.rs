@@ -49,10 +49,7 @@ fn check_request(ctx: &mut Context<'_, '_>) {
                     finding = finding.with_fix(
                         Applicability::Safe,
                         "write the URI with http://",
-                        vec![Edit {
-                            span,
-                            content: wanted.to_string(),
-                        }],
+                        vec![Edit::new(span, wanted.to_string())],
                     );
                 }
                 ctx.push(finding);

@@ -331,10 +331,7 @@ fn rename(finding: Finding, node: XmlNode<'_>, to: &str, applicability: Applicab
             format!("rename it <{to}>"),
             spans
                 .into_iter()
-                .map(|span| Edit {
-                    span,
-                    content: to.to_string(),
-                })
+                .map(|span| Edit::new(span, to.to_string()))
                 .collect(),
         ),
         None => finding,
@@ -574,10 +571,7 @@ impl<'a> Namespaces<'a> {
                 finding = finding.with_fix(
                     Applicability::Safe,
                     "write the namespace with http://",
-                    vec![Edit {
-                        span: at..at + "https".len(),
-                        content: "http".to_string(),
-                    }],
+                    vec![Edit::new(at..at + "https".len(), "http".to_string())],
                 );
             }
             ctx.push(finding);

@@ -62,10 +62,10 @@ pub fn check_value(ctx: &mut Context<'_, '_>, def: &ElementDef, node: XmlNode<'_
                         shown()
                     ),
                 );
-                let lower = value.to_ascii_lowercase();
-                let meant = if ["yes", "true", "1", "enabled"].contains(&lower.as_str()) {
+                let is_any = |words: [&str; 4]| words.iter().any(|w| w.eq_ignore_ascii_case(value));
+                let meant = if is_any(["yes", "true", "1", "enabled"]) {
                     Some("on")
-                } else if ["no", "false", "0", "disabled"].contains(&lower.as_str()) {
+                } else if is_any(["no", "false", "0", "disabled"]) {
                     Some("off")
                 } else {
                     None
@@ -283,10 +283,7 @@ pub(super) fn with_trim_fix(finding: Finding, node: XmlNode<'_>, value: &str) ->
         Some(raw) => finding.with_fix(
             Applicability::Safe,
             "remove the whitespace around the value",
-            vec![Edit {
-                span: raw,
-                content: value.to_string(),
-            }],
+            vec![Edit::new(raw, value.to_string())],
         ),
         None => finding,
     }
@@ -299,10 +296,7 @@ fn replace_value(finding: Finding, node: XmlNode<'_>, content: &str) -> Finding 
         Some(span) => finding.with_fix(
             Applicability::Safe,
             format!("write {content}"),
-            vec![Edit {
-                span,
-                content: content.to_string(),
-            }],
+            vec![Edit::new(span, content.to_string())],
         ),
         None => finding,
     }

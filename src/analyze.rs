@@ -537,7 +537,7 @@ mod sort_tests {
             end_line: 1,
             end_column: 1,
             span: start..end,
-            message: message.to_string(),
+            message: message.to_string().into(),
             help: None,
             element_path: None,
             related: None,

@@ -1,5 +1,6 @@
 //! Findings: what a rule reports, before and after positions are resolved.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::ops::Range;
 
@@ -30,15 +31,19 @@ impl fmt::Display for Severity {
 /// A byte range in the decoded text of one input.
 pub type Span = Range<usize>;
 
+/// Text of a finding (message, help, fix): a fixed sentence costs nothing per finding, a
+/// sentence made for it is owned.
+pub type Text = Cow<'static, str>;
+
 /// What a check reports: a rule, where (bytes of the decoded text) and why.
 /// Severity is not here on purpose: it comes from the rule catalogue, applied in one place.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
     pub rule: &'static str,
     pub span: Span,
-    pub message: String,
+    pub message: Text,
     /// What to do instead: the expected value, element or a did-you-mean.
-    pub help: Option<String>,
+    pub help: Option<Text>,
     /// Where in the document's structure the finding is (`Autodiscover/Response/Account/
     /// Protocol[IMAP]/SSL`), when asked for (`Options::element_paths`): a place that does not
     /// move when lines do.
@@ -73,7 +78,7 @@ impl Applicability {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Edit {
     pub span: Span,
-    pub content: String,
+    pub content: Text,
     pub line: usize,
     pub column: usize,
     pub end_line: usize,
@@ -81,7 +86,7 @@ pub struct Edit {
 }
 
 impl Edit {
-    pub fn new(span: Span, content: impl Into<String>) -> Edit {
+    pub fn new(span: Span, content: impl Into<Text>) -> Edit {
         Edit {
             span,
             content: content.into(),
@@ -97,7 +102,7 @@ impl Edit {
 pub struct Fix {
     pub applicability: Applicability,
     /// What the fix does, for people ("write on").
-    pub message: String,
+    pub message: Text,
     /// Non-overlapping, in document order.
     pub edits: Vec<Edit>,
 }
@@ -107,7 +112,7 @@ pub struct Fix {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Related {
     pub span: Span,
-    pub label: String,
+    pub label: Text,
     pub line: usize,
     pub column: usize,
     pub end_line: usize,
@@ -115,7 +120,7 @@ pub struct Related {
 }
 
 impl Finding {
-    pub fn new(rule: &'static str, span: Span, message: impl Into<String>) -> Finding {
+    pub fn new(rule: &'static str, span: Span, message: impl Into<Text>) -> Finding {
         Finding {
             rule,
             span,
@@ -130,7 +135,7 @@ impl Finding {
     pub fn with_fix(
         mut self,
         applicability: Applicability,
-        message: impl Into<String>,
+        message: impl Into<Text>,
         edits: Vec<Edit>,
     ) -> Finding {
         self.fix = Some(Box::new(Fix {
@@ -141,7 +146,7 @@ impl Finding {
         self
     }
 
-    pub fn with_related(mut self, span: Span, label: impl Into<String>) -> Finding {
+    pub fn with_related(mut self, span: Span, label: impl Into<Text>) -> Finding {
         self.related = Some(Box::new(Related {
             span,
             label: label.into(),
@@ -153,7 +158,7 @@ impl Finding {
         self
     }
 
-    pub fn with_help(mut self, help: impl Into<String>) -> Finding {
+    pub fn with_help(mut self, help: impl Into<Text>) -> Finding {
         self.help = Some(help.into());
         self
     }
@@ -169,8 +174,8 @@ pub struct Located {
     pub end_line: usize,
     pub end_column: usize,
     pub span: Span,
-    pub message: String,
-    pub help: Option<String>,
+    pub message: Text,
+    pub help: Option<Text>,
     pub element_path: Option<Box<str>>,
     pub related: Option<Box<RelatedLocated>>,
     pub fix: Option<Box<LocatedFix>>,

@@ -74,7 +74,7 @@ pub fn apply(text: &str, findings: &[Located], unsafe_fixes: bool) -> (String, u
         taken.extend(
             fix.edits
                 .iter()
-                .map(|e| (e.span.clone(), e.content.as_str())),
+                .map(|e| (e.span.clone(), e.content.as_ref())),
         );
         applied += 1;
     }

@@ -4,7 +4,7 @@
 //! and builds the line index that every position in every output comes from.
 
 use crate::compact::RunLog;
-use crate::finding::{Finding, Span};
+use crate::finding::{Finding, Span, Text};
 
 /// The encoding the bytes were actually in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -380,13 +380,13 @@ fn check_declaration(text: &str, encoding: Encoding, findings: &mut Vec<Finding>
             ),
         )
         .with_help(if encoding.family() == "utf-8" {
-            "the bytes already are UTF-8: change the declaration to encoding=\"utf-8\"".to_string()
+            "the bytes already are UTF-8: change the declaration to encoding=\"utf-8\"".into()
         } else {
-            format!(
+            Text::from(format!(
                 "convert the file to UTF-8 and change the declaration to encoding=\"utf-8\" \
                  (for example: iconv -f {} -t utf-8)",
                 encoding.label()
-            )
+            ))
         });
         if harmless {
             // Still wrong, but no character is misread: report under the milder not-utf8 rule.
@@ -395,7 +395,8 @@ fn check_declaration(text: &str, encoding: Encoding, findings: &mut Vec<Finding>
                 message: format!(
                     "the XML declaration says encoding \"{declared}\"; Autodiscover documents \
                      must be UTF-8 (the content is plain ASCII, so nothing is misread)"
-                ),
+                )
+                .into(),
                 ..finding
             });
         } else {

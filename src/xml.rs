@@ -144,7 +144,7 @@ pub fn parse(text: &str) -> Result<XmlDocument<'_>, Finding> {
         {
             finding.message = "content after the end of the root element: an input holds one \
                                document (two pasted together?)"
-                .to_string();
+                .into();
         }
         finding
     })

@@ -27,7 +27,7 @@ pub fn write_file(out: &mut dyn Write, file: &FileResult) -> io::Result<()> {
             Severity::Info => "notice",
         };
         let message = match &f.help {
-            Some(help) => format!("{} (help: {help})", f.message),
+            Some(help) => format!("{} (help: {help})", f.message).into(),
             None => f.message.clone(),
         };
         writeln!(

@@ -571,7 +571,7 @@ impl<'a> Namespaces<'a> {
                 finding = finding.with_fix(
                     Applicability::Safe,
                     "write the namespace with http://",
-                    vec![Edit::new(at..at + "https".len(), "http".to_string())],
+                    vec![Edit::new(at..at + "https".len(), "http")],
                 );
             }
             ctx.push(finding);
@@ -643,7 +643,7 @@ mod tests {
         let model = Model::build(&doc);
         super::super::check_tree(&model, &text)
             .into_iter()
-            .map(|f| (f.rule, f.message))
+            .map(|f| (f.rule, f.message.into_owned()))
             .collect()
     }
 

@@ -105,9 +105,9 @@ pub fn check_value(ctx: &mut Context<'_, '_>, def: &ElementDef, node: XmlNode<'_
                     format!("<{name}> is {port}, outside the TCP port range 1–65535"),
                 )
                 .with_help(if port == 0 {
-                    "remove the element when there is no such port".to_string()
+                    "remove the element when there is no such port"
                 } else {
-                    "give a port number from 1 to 65535".to_string()
+                    "give a port number from 1 to 65535"
                 }),
             ),
             Err(_) => ctx.push(invalid(
@@ -291,12 +291,12 @@ pub(super) fn with_trim_fix(finding: Finding, node: XmlNode<'_>, value: &str) ->
 
 /// Adds the safe fix that writes `content` in place of the element's value (when the value is
 /// written literally).
-fn replace_value(finding: Finding, node: XmlNode<'_>, content: &str) -> Finding {
+fn replace_value(finding: Finding, node: XmlNode<'_>, content: &'static str) -> Finding {
     match literal_value_span(node) {
         Some(span) => finding.with_fix(
             Applicability::Safe,
             format!("write {content}"),
-            vec![Edit::new(span, content.to_string())],
+            vec![Edit::new(span, content)],
         ),
         None => finding,
     }

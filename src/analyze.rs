@@ -166,7 +166,11 @@ pub fn analyze(bytes: impl Into<Vec<u8>>, options: &Options) -> Analysis {
         };
         match parsed {
             Ok(checked) => {
-                raw.extend(checked.findings);
+                if raw.is_empty() {
+                    raw = checked.findings; // the usual case: no decoding findings to add to
+                } else {
+                    raw.extend(checked.findings);
+                }
                 suppressions = checked.suppressions;
                 if let Some((built, original, lines)) = checked.report {
                     report = Some(Box::new(built));

@@ -184,7 +184,7 @@ pub fn analyze(bytes: impl Into<Vec<u8>>, options: &Options) -> Analysis {
             Err(parse_error) => {
                 let model = Model::sniff(&text, false);
                 if model.kind != DocKind::NotAutodiscover {
-                    raw.push(parse_error);
+                    raw.push(*parse_error);
                 }
                 raw.extend(rules::check(&model, &text));
                 report = options

@@ -1,6 +1,5 @@
 //! Findings: what a rule reports, before and after positions are resolved.
 
-use std::borrow::Cow;
 use std::fmt;
 use std::ops::Range;
 
@@ -31,9 +30,7 @@ impl fmt::Display for Severity {
 /// A byte range in the decoded text of one input.
 pub type Span = Range<usize>;
 
-/// Text of a finding (message, help, fix): a fixed sentence costs nothing per finding, a
-/// sentence made for it is owned.
-pub type Text = Cow<'static, str>;
+pub use crate::text::Text;
 
 /// What a check reports: a rule, where (bytes of the decoded text) and why.
 /// Severity is not here on purpose: it comes from the rule catalogue, applied in one place.

@@ -55,7 +55,7 @@ pub fn apply(text: &str, findings: &[Located], unsafe_fixes: bool) -> (String, u
         .filter_map(|f| f.fix.as_deref())
         .collect();
     fixes.sort_by_key(|fix| fix.edits[0].span.start);
-    let mut taken: Vec<(std::ops::Range<usize>, &str)> = Vec::new();
+    let mut taken: Vec<(std::ops::Range<usize>, std::borrow::Cow<'_, str>)> = Vec::new();
     let mut applied = 0;
     for fix in fixes {
         let clashes = fix.edits.iter().any(|edit| {
@@ -74,7 +74,7 @@ pub fn apply(text: &str, findings: &[Located], unsafe_fixes: bool) -> (String, u
         taken.extend(
             fix.edits
                 .iter()
-                .map(|e| (e.span.clone(), e.content.as_ref())),
+                .map(|e| (e.span.clone(), e.content.to_str())),
         );
         applied += 1;
     }
@@ -83,7 +83,7 @@ pub fn apply(text: &str, findings: &[Located], unsafe_fixes: bool) -> (String, u
     let mut at = 0;
     for (span, content) in taken {
         fixed.push_str(&text[at..span.start]);
-        fixed.push_str(content);
+        fixed.push_str(&content);
         at = span.end;
     }
     fixed.push_str(&text[at..]);

@@ -64,7 +64,7 @@ pub fn assert_sound(analysis: Analysis) {
             "{f:?} (line has {width} chars)"
         );
         assert!(f.end_line > f.line || f.end_column >= f.column, "{f:?}");
-        assert!(!f.message.is_empty());
+        assert!(!f.message.to_str().is_empty());
     }
     let file = FileResult {
         path: "fuzz.xml".to_string(),

@@ -20,6 +20,7 @@ pub mod rules;
 pub mod schema;
 pub mod source;
 pub mod suppress;
+pub mod text;
 pub mod xml;
 
 /// A correct request body for `email`, or for `legacy_dn` when given (then `email` is not

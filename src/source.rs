@@ -625,14 +625,14 @@ mod tests {
         assert_eq!(rules(&d), vec!["invalid-utf8"]);
         let index = LineIndex::new(&d.text);
         assert_eq!(index.position(&d.text, d.findings[0].span.start), (2, 6));
-        assert!(d.findings[0].message.contains("0xFF"));
+        assert!(d.findings[0].message.to_str().contains("0xFF"));
     }
 
     #[test]
     fn truncated_utf8_at_end() {
         let d = decode(b"<a>\xE2\x82");
         assert_eq!(rules(&d), vec!["invalid-utf8"]);
-        assert!(d.findings[0].message.contains("truncated"));
+        assert!(d.findings[0].message.to_str().contains("truncated"));
     }
 
     #[test]
@@ -657,6 +657,8 @@ mod tests {
         assert!(
             utf16_claim.findings[0]
                 .help
+                .as_ref()
+                .map(|help| help.to_str())
                 .as_deref()
                 .unwrap()
                 .contains("already are UTF-8")
@@ -676,6 +678,8 @@ mod tests {
         assert!(
             d.findings[0]
                 .help
+                .as_ref()
+                .map(|help| help.to_str())
                 .as_deref()
                 .unwrap()
                 .contains("iconv -f ISO-8859-1 -t utf-8")

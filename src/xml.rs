@@ -98,21 +98,22 @@ pub const MAX_NAMESPACES_IN_SCOPE: usize = 32;
 pub const MAX_NAMESPACE_COPIES: usize = 2_000_000;
 
 /// Parses with DTDs disallowed (no entity expansion, nothing fetched).
-pub fn parse(text: &str) -> Result<XmlDocument<'_>, Finding> {
+/// A document that does not parse gives its finding (boxed: a finding is large, a tree small).
+pub fn parse(text: &str) -> Result<XmlDocument<'_>, Box<Finding>> {
     let look = first_look(text);
     if let Some((count, at)) = look
         .crowded_attributes
         .then(|| scan_crowded_tag(text.as_bytes(), MAX_ATTRIBUTES))
         .flatten()
     {
-        return Err(Finding::new(
+        return Err(Box::new(Finding::new(
             "input-too-complex",
             at..at + 1,
             format!(
                 "an element with at least {count} attributes; adinspect analyses at most \
                  {MAX_ATTRIBUTES} per element (Autodiscover elements have at most two)"
             ),
-        ));
+        )));
     }
     if let Some(crowded) = (look.declarations > MAX_NAMESPACES_IN_SCOPE)
         .then(|| scan_namespaces(text))
@@ -130,7 +131,11 @@ pub fn parse(text: &str) -> Result<XmlDocument<'_>, Finding> {
             ),
         };
         let at = crowded.at();
-        return Err(Finding::new("input-too-complex", at..at + 1, message));
+        return Err(Box::new(Finding::new(
+            "input-too-complex",
+            at..at + 1,
+            message,
+        )));
     }
     roxmltree::Document::parse_with_options(text, options()).map_err(|err| {
         // The line index is built here, on the error path only: most inputs never need one.
@@ -146,7 +151,7 @@ pub fn parse(text: &str) -> Result<XmlDocument<'_>, Finding> {
                                document (two pasted together?)"
                 .into();
         }
-        finding
+        Box::new(finding)
     })
 }
 
@@ -747,7 +752,7 @@ mod tests {
     fn parse_error(text: &str) -> (Finding, (usize, usize)) {
         let finding = parse(text).unwrap_err();
         let position = LineIndex::new(text).position(text, finding.span.start);
-        (finding, position)
+        (*finding, position)
     }
 
     #[test]
@@ -863,7 +868,7 @@ mod tests {
             finding.message,
             "</Request> does not close the open element <EMailAddress> (line 3)"
         );
-        assert!(finding.help.unwrap().contains("</EMailAddress>"));
+        assert!(finding.help.unwrap().to_str().contains("</EMailAddress>"));
         let related = finding.related.unwrap();
         assert_eq!(&text[related.span], "<EMailAddress");
     }
@@ -874,7 +879,7 @@ mod tests {
             "<?xml version=\"1.0\"?>\n<AutoDiscover xmlns=\"x\">\n  <Response/>\n</Autodiscover>\n";
         let (finding, _) = parse_error(text);
         assert!(
-            finding.message.contains(
+            finding.message.to_str().contains(
                 "<AutoDiscover> (line 2) is closed by </Autodiscover>: the start tag is misspelt"
             ),
             "{}",
@@ -886,12 +891,13 @@ mod tests {
         assert!(
             finding
                 .message
+                .to_str()
                 .contains("the end tag is misspelt, the element is <Type>"),
             "{}",
             finding.message
         );
         assert_eq!(
-            finding.help.as_deref(),
+            finding.help.as_ref().map(|help| help.to_str()).as_deref(),
             Some("write </Type> (names are case-sensitive)")
         );
         // Unrelated names: no guess about spelling.
@@ -900,6 +906,7 @@ mod tests {
         assert!(
             finding
                 .message
+                .to_str()
                 .starts_with("</Reqest> does not close the open element <EMailAddress>"),
             "{}",
             finding.message
@@ -949,7 +956,7 @@ mod tests {
         let (finding, position) = parse_error("<a/>\n<b/>");
         assert_eq!(position, (2, 1));
         assert!(
-            finding.message.contains("two pasted together"),
+            finding.message.to_str().contains("two pasted together"),
             "{}",
             finding.message
         );

@@ -15,7 +15,7 @@ pub fn write_file(out: &mut dyn Write, file: &FileResult) -> io::Result<()> {
             f.column,
             f.severity,
             f.rule,
-            Shown(&f.message)
+            Shown(&f.message.to_str())
         )?;
     }
     Ok(())

@@ -28,7 +28,7 @@ pub fn write_file(out: &mut dyn Write, file: &FileResult) -> io::Result<()> {
         };
         let message = match &f.help {
             Some(help) => format!("{} (help: {help})", f.message).into(),
-            None => f.message.clone(),
+            None => f.message.to_str(),
         };
         writeln!(
             out,

@@ -32,7 +32,7 @@ pub fn fingerprints(file: &FileResult) -> Vec<String> {
                 file.path.as_str(),
                 f.rule,
                 f.element_path.as_deref().unwrap_or(""),
-                &f.message,
+                &f.message.to_str(),
             ] {
                 hasher.write(part.as_bytes());
                 hasher.write(&[0]);

@@ -155,7 +155,7 @@ fn write_finding_into(
         "{}{} {}",
         p.paint(&format!("{}[{}]", f.severity, f.rule), style),
         p.bold(":"),
-        p.bold(&f.message)
+        p.bold(&f.message.to_str())
     )?;
     // One gutter width for the finding's line and a related one.
     let digits = |n: usize| n.checked_ilog10().map_or(1, |log| log as usize + 1);
@@ -181,10 +181,11 @@ fn write_finding_into(
     }
     if let Some(related) = &f.related {
         // The secondary span, rustc style: its own line, underlined with `-` and labelled.
+        let label = related.label.to_str();
         let under = Underline {
             marker: '-',
             style: Painter::GUTTER,
-            label: Some(&related.label),
+            label: Some(&label),
         };
         write_snippet(out, p, analysis, width, related.line, &related.span, under)?;
     }
@@ -205,7 +206,10 @@ fn write_finding_into(
             out,
             "{pad} {} {}",
             p.gutter("="),
-            p.dim(&format!("fix: {} with {how}", terminal(&fix.message)))
+            p.dim(&format!(
+                "fix: {} with {how}",
+                terminal(&fix.message.to_str())
+            ))
         )?;
     }
     writeln!(out)

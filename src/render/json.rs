@@ -25,7 +25,7 @@ pub fn finding_line(path: &str, f: &Located) -> Json {
         "end_column": f.end_column,
         "severity": f.severity.as_str(),
         "rule": f.rule,
-        "message": f.message,
+        "message": f.message.to_str(),
         "fix": fix_json(f),
     })
 }
@@ -38,13 +38,13 @@ pub fn fix_json(f: &Located) -> Json {
     };
     json!({
         "applicability": fix.applicability.as_str(),
-        "message": fix.message,
+        "message": fix.message.to_str(),
         "edits": fix.edits.iter().map(|e| json!({
             "line": e.line,
             "column": e.column,
             "end_line": e.end_line,
             "end_column": e.end_column,
-            "content": e.content,
+            "content": e.content.to_str(),
         })).collect::<Vec<_>>(),
     })
 }
@@ -54,7 +54,7 @@ pub fn fix_json(f: &Located) -> Json {
 #[cfg(test)]
 fn finding(path: &str, f: &Located) -> Json {
     let mut value = finding_line(path, f);
-    value["help"] = json!(f.help);
+    value["help"] = json!(f.help.as_ref().map(|help| help.to_str()));
     value
 }
 
@@ -100,7 +100,7 @@ fn write_finding_object(
                 line.extend_from_slice(b"{\"column\":");
                 push_number(line, e.column);
                 line.extend_from_slice(b",\"content\":");
-                push_string(line, &e.content);
+                e.content.with_str(|content| push_string(line, content));
                 line.extend_from_slice(b",\"end_column\":");
                 push_number(line, e.end_column);
                 line.extend_from_slice(b",\"end_line\":");
@@ -110,7 +110,7 @@ fn write_finding_object(
                 line.push(b'}');
             }
             line.extend_from_slice(b"],\"message\":");
-            push_string(line, &fix.message);
+            fix.message.with_str(|message| push_string(line, message));
             line.push(b'}');
         }
         None => line.extend_from_slice(b"null"),
@@ -118,14 +118,14 @@ fn write_finding_object(
     if with_help {
         line.extend_from_slice(b",\"help\":");
         match &f.help {
-            Some(help) => push_string(line, help),
+            Some(help) => help.with_str(|help| push_string(line, help)),
             None => line.extend_from_slice(b"null"),
         }
     }
     line.extend_from_slice(b",\"line\":");
     push_number(line, f.line);
     line.extend_from_slice(b",\"message\":");
-    push_string(line, &f.message);
+    f.message.with_str(|message| push_string(line, message));
     line.extend_from_slice(b",\"path\":");
     line.extend_from_slice(path.as_bytes());
     line.extend_from_slice(b",\"rule\":\"");

@@ -290,7 +290,7 @@ fn write_result(
             out.extend_from_slice(b"{\"deletedRegion\":");
             write_region(out, e.line, e.column, e.end_line, e.end_column);
             out.extend_from_slice(b",\"insertedContent\":{\"text\":");
-            push_string(out, &e.content);
+            e.content.with_str(|content| push_string(out, content));
             out.extend_from_slice(b"}}");
         }
         out.extend_from_slice(b"]}],\"description\":{\"text\":");
@@ -309,12 +309,12 @@ fn write_result(
     out.extend_from_slice(b"}}],\"message\":{\"text\":");
     match &f.help {
         Some(help) => push_string(out, &format!("{} (help: {help})", f.message)),
-        None => push_string(out, &f.message),
+        None => f.message.with_str(|message| push_string(out, message)),
     }
     out.push(b'}');
     if let Some(related) = &f.related {
         out.extend_from_slice(b",\"relatedLocations\":[{\"id\":1,\"message\":{\"text\":");
-        push_string(out, &related.label);
+        related.label.with_str(|label| push_string(out, label));
         out.extend_from_slice(b"},\"physicalLocation\":{\"artifactLocation\":");
         out.extend_from_slice(location.as_bytes());
         out.extend_from_slice(b",\"region\":");

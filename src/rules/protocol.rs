@@ -3,10 +3,30 @@
 
 use crate::finding::Finding;
 use crate::model::{Account, Protocol, SecuritySource, Slot, SmtpCredentials, TlsMode};
+use crate::text::{Template, Text};
 use crate::xml::{child_elements, local_name, tag_span};
 
 use super::Context;
 use super::values::is_absolute_url;
+
+/// The template of "<Element> only applies to ONLY Protocols; in this TYPE Protocol clients
+/// ignore it" for a fixed ONLY: the element is the template's word, the type found its value.
+macro_rules! only_applies_to {
+    ($only:literal) => {{
+        let template: Template = |f, element, kind| {
+            write!(
+                f,
+                concat!(
+                    "<{}> only applies to ",
+                    $only,
+                    " Protocols; in this {} Protocol clients ignore it"
+                ),
+                element, kind
+            )
+        };
+        template
+    }};
+}
 
 const EXCHANGE_TYPES: &[&str] = &["EXCH", "EXPR"];
 const ISP_TYPES: &[&str] = &["POP3", "SMTP", "IMAP"];
@@ -90,32 +110,49 @@ fn check_protocol(ctx: &mut Context<'_, '_>, account: &Account<'_>, protocol: &P
     if !known {
         return;
     }
-    let misplaced = |slot: Slot, rule: &'static str, only: &str| {
-        let element = slot.name();
+    // The Protocol types a setting applies to are part of the sentence's template (a template
+    // takes one word, the element, and one value, the type found): `only_applies_to!`.
+    let misplaced = |slot: Slot, rule: &'static str, only: Template| {
         protocol.get(slot).map(|leaf| {
             Finding::new(
                 rule,
                 leaf.tag_span(),
-                format!("<{element}> only applies to {only} Protocols; in this {kind} Protocol clients ignore it"),
+                Text::template(only, slot.name(), kind),
             )
         })
     };
     if kind != "SMTP" {
-        if let Some(f) = misplaced(Slot::UsePOPAuth, "use-pop-auth-outside-smtp", "SMTP") {
+        if let Some(f) = misplaced(
+            Slot::UsePOPAuth,
+            "use-pop-auth-outside-smtp",
+            only_applies_to!("SMTP"),
+        ) {
             ctx.push(f.with_help("move <UsePOPAuth> into the SMTP <Protocol>"));
         }
-        if let Some(f) = misplaced(Slot::SMTPLast, "smtp-last-outside-smtp", "SMTP") {
+        if let Some(f) = misplaced(
+            Slot::SMTPLast,
+            "smtp-last-outside-smtp",
+            only_applies_to!("SMTP"),
+        ) {
             ctx.push(f);
         }
     }
     if kind != "EXCH"
-        && let Some(f) = misplaced(Slot::ServerDN, "server-dn-outside-exch", "EXCH")
+        && let Some(f) = misplaced(
+            Slot::ServerDN,
+            "server-dn-outside-exch",
+            only_applies_to!("EXCH"),
+        )
     {
         ctx.push(f);
     }
     if !EXCHANGE_TYPES.contains(&kind) {
         for slot in [Slot::ServerVersion, Slot::DirectoryPort, Slot::ReferralPort] {
-            if let Some(f) = misplaced(slot, "exchange-setting-outside-exchange", "EXCH and EXPR") {
+            if let Some(f) = misplaced(
+                slot,
+                "exchange-setting-outside-exchange",
+                only_applies_to!("EXCH and EXPR"),
+            ) {
                 ctx.push(f);
             }
         }
@@ -127,7 +164,7 @@ fn check_protocol(ctx: &mut Context<'_, '_>, account: &Account<'_>, protocol: &P
         && let Some(f) = misplaced(
             Slot::AuthPackage,
             "exchange-setting-outside-exchange",
-            "EXCH, EXPR and EXHTTP",
+            only_applies_to!("EXCH, EXPR and EXHTTP"),
         )
     {
         ctx.push(f);
@@ -136,7 +173,7 @@ fn check_protocol(ctx: &mut Context<'_, '_>, account: &Account<'_>, protocol: &P
         && let Some(f) = misplaced(
             Slot::GroupingInformation,
             "grouping-information-outside-expr",
-            "EXPR",
+            only_applies_to!("EXPR"),
         )
     {
         ctx.push(f);
@@ -145,7 +182,7 @@ fn check_protocol(ctx: &mut Context<'_, '_>, account: &Account<'_>, protocol: &P
         && let Some(f) = misplaced(
             Slot::Encryption,
             "encryption-outside-isp",
-            "IMAP, POP3 and SMTP",
+            only_applies_to!("IMAP, POP3 and SMTP"),
         )
     {
         ctx.push(f);
@@ -282,9 +319,16 @@ fn check_spa_default(ctx: &mut Context<'_, '_>, protocol: &Protocol<'_>, kind: &
         Finding::new(
             "spa-by-default",
             protocol.tag_span(),
-            format!(
-                "this {kind} Protocol has no <SPA>, so clients take SPA as on and try only NTLM \
-                 authentication, which mail servers rarely offer"
+            Text::template(
+                |f, _, kind| {
+                    write!(
+                        f,
+                        "this {kind} Protocol has no <SPA>, so clients take SPA as on and try \
+                         only NTLM authentication, which mail servers rarely offer"
+                    )
+                },
+                "",
+                kind,
             ),
         )
         .with_help("add <SPA>off</SPA> (on only if the server really offers NTLM)"),

@@ -464,12 +464,11 @@ fn check_attributes(ctx: &mut Context<'_, '_>, def: &ElementDef, node: XmlNode<'
     }
 }
 
-pub fn truncate(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        text.to_string()
-    } else {
-        let cut: String = text.chars().take(max).collect();
-        format!("{cut}…")
+/// At most `max` characters of `text`, an ellipsis marking a cut (borrowed when nothing is).
+pub fn truncate(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(max) {
+        None => std::borrow::Cow::Borrowed(text),
+        Some((cut, _)) => std::borrow::Cow::Owned(format!("{}…", &text[..cut])),
     }
 }
 
@@ -643,7 +642,7 @@ mod tests {
         let model = Model::build(&doc);
         super::super::check_tree(&model, &text)
             .into_iter()
-            .map(|f| (f.rule, f.message.into_owned()))
+            .map(|f| (f.rule, f.message.to_string()))
             .collect()
     }
 

@@ -1,6 +1,6 @@
 //! The text of value elements and the values of documented attributes.
 
-use crate::finding::{Applicability, Edit, Finding};
+use crate::finding::{Applicability, Edit, Finding, Text};
 use crate::model::{attribute, decode_server_version};
 use crate::schema::{self, ElementDef, EnumDef, KNOWN_ERROR_CODES, OWA_AUTH_METHODS, ValueKind};
 use crate::xml::{XmlNode, literal_value_span, plain_text_span, tag_span, value_span};
@@ -44,9 +44,22 @@ pub fn check_value(ctx: &mut Context<'_, '_>, def: &ElementDef, node: XmlNode<'_
         let finding = Finding::new(
             "value-whitespace",
             span(),
-            format!("the value of <{name}> has whitespace around it; not every client trims it"),
+            Text::template(
+                |f, name, _| {
+                    write!(
+                        f,
+                        "the value of <{name}> has whitespace around it; not every client trims it"
+                    )
+                },
+                name,
+                "",
+            ),
         )
-        .with_help(format!("write <{name}>{value}</{name}>"));
+        .with_help(Text::template(
+            |f, name, value| write!(f, "write <{name}>{value}</{name}>"),
+            name,
+            value,
+        ));
         ctx.push(with_trim_fix(finding, node, value));
     }
     // Only formatted when something is reported.
@@ -55,11 +68,20 @@ pub fn check_value(ctx: &mut Context<'_, '_>, def: &ElementDef, node: XmlNode<'_
     match def.value {
         ValueKind::OnOff => {
             if !value.eq_ignore_ascii_case("on") && !value.eq_ignore_ascii_case("off") {
-                let mut finding = invalid(
+                let mut finding = Finding::new(
                     "invalid-on-off",
-                    format!(
-                        "<{name}> must be on or off, not {:?}; clients read anything else as unset",
-                        shown()
+                    span(),
+                    Text::template(
+                        |f, name, value| {
+                            write!(
+                                f,
+                                "<{name}> must be on or off, not {:?}; clients read anything \
+                                 else as unset",
+                                truncate(value.text(), 60)
+                            )
+                        },
+                        name,
+                        value,
                     ),
                 );
                 let is_any = |words: [&str; 4]| words.iter().any(|w| w.eq_ignore_ascii_case(value));
@@ -72,7 +94,11 @@ pub fn check_value(ctx: &mut Context<'_, '_>, def: &ElementDef, node: XmlNode<'_
                 };
                 if let Some(meant) = meant {
                     finding = replace_value(
-                        finding.with_help(format!("write <{name}>{meant}</{name}>")),
+                        finding.with_help(Text::template(
+                            |f, name, meant| write!(f, "write <{name}>{meant}</{name}>"),
+                            name,
+                            meant,
+                        )),
                         node,
                         meant,
                     );
@@ -100,9 +126,16 @@ pub fn check_value(ctx: &mut Context<'_, '_>, def: &ElementDef, node: XmlNode<'_
                 if matches!(name, "DirectoryPort" | "ReferralPort")
                     && !matches!(protocol_type(node), Some("EXCH" | "EXPR")) => {}
             Ok(port) => ctx.push(
-                invalid(
+                Finding::new(
                     "port-out-of-range",
-                    format!("<{name}> is {port}, outside the TCP port range 1–65535"),
+                    span(),
+                    Text::template_number(
+                        |f, name, port| {
+                            write!(f, "<{name}> is {port}, outside the TCP port range 1–65535")
+                        },
+                        name,
+                        port,
+                    ),
                 )
                 .with_help(if port == 0 {
                     "remove the element when there is no such port"
@@ -295,7 +328,7 @@ fn replace_value(finding: Finding, node: XmlNode<'_>, content: &'static str) -> 
     match literal_value_span(node) {
         Some(span) => finding.with_fix(
             Applicability::Safe,
-            format!("write {content}"),
+            Text::template(|f, _, content| write!(f, "write {content}"), "", content),
             vec![Edit::new(span, content)],
         ),
         None => finding,

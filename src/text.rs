@@ -141,7 +141,12 @@ impl Text {
         match &self.0 {
             Repr::Fixed(text) => Cow::Borrowed(text),
             Repr::Made(text) => Cow::Borrowed(text),
-            Repr::Held { .. } => Cow::Owned(self.to_string()),
+            Repr::Held { .. } => {
+                // Room for a typical sentence at once, not grown a few bytes at a time.
+                let mut text = String::with_capacity(128);
+                let _ = fmt::Write::write_fmt(&mut text, format_args!("{self}"));
+                Cow::Owned(text)
+            }
         }
     }
 

@@ -7,16 +7,18 @@ use super::{FileResult, IO_ERROR, Unreadable};
 
 pub fn write_file(out: &mut dyn Write, file: &FileResult) -> io::Result<()> {
     for f in &file.analysis.findings {
-        writeln!(
-            out,
-            "{}:{}:{}: {}[{}] {}",
-            Shown(&file.path),
-            f.line,
-            f.column,
-            f.severity,
-            f.rule,
-            Shown(&f.message.to_str())
-        )?;
+        f.message.with_str(|message| {
+            writeln!(
+                out,
+                "{}:{}:{}: {}[{}] {}",
+                Shown(&file.path),
+                f.line,
+                f.column,
+                f.severity,
+                f.rule,
+                Shown(message)
+            )
+        })?;
     }
     Ok(())
 }

@@ -7,6 +7,7 @@ use std::ops::Range;
 use owo_colors::{OwoColorize, Style};
 
 use super::escape::{Shown, terminal};
+use super::json::push_number;
 use super::{FileResult, Summary};
 use crate::finding::Applicability;
 use crate::finding::{Located, Severity};
@@ -34,6 +35,20 @@ impl std::fmt::Display for Painted<'_> {
         match self.style {
             Some(style) => self.text.style(style).fmt(f),
             None => f.write_str(&self.text),
+        }
+    }
+}
+
+impl Painted<'_> {
+    /// Appends what `Display` writes, plain text without the formatting machinery (a finding
+    /// is a dozen pieces, and a document may have hundreds of thousands of findings).
+    fn push_to(&self, out: &mut Vec<u8>) {
+        match self.style {
+            Some(style) => {
+                // Writing to memory cannot fail.
+                let _ = write!(out, "{}", self.text.style(style));
+            }
+            None => out.extend_from_slice(self.text.as_bytes()),
         }
     }
 }
@@ -87,30 +102,45 @@ fn write_snippet(
     line: usize,
     span: &Range<usize>,
     under: Underline<'_>,
-) -> io::Result<()> {
+) {
     let line_text = analysis.index().line_text(&analysis.text, line);
     let offset = span.start.saturating_sub(analysis.index().line_start(line));
     let (shown, caret_at, caret_len) = snippet(line_text, offset, span.len());
     let pad = repeated(' ', width);
-    writeln!(out, "{pad} {}", p.gutter("|"))?;
-    writeln!(
-        out,
-        "{} {} {}",
-        p.gutter(&format!("{line:>width$}")),
-        p.gutter("|"),
-        shown
-    )?;
-    write!(
-        out,
-        "{pad} {} {}{}",
-        p.gutter("|"),
-        repeated(' ', caret_at),
-        p.paint(&repeated(under.marker, caret_len), under.style)
-    )?;
-    match under.label {
-        Some(label) => writeln!(out, " {}", p.paint(label, under.style)),
-        None => writeln!(out),
+    let gap = |out: &mut Vec<u8>| {
+        out.extend_from_slice(pad.as_bytes());
+        out.push(b' ');
+        p.gutter("|").push_to(out);
+    };
+    gap(out);
+    out.push(b'\n');
+    // The line number, right-aligned in the gutter.
+    if p.color {
+        p.gutter(&format!("{line:>width$}")).push_to(out);
+    } else {
+        out.extend_from_slice(repeated(' ', width.saturating_sub(digits(line))).as_bytes());
+        push_number(out, line);
     }
+    out.push(b' ');
+    p.gutter("|").push_to(out);
+    out.push(b' ');
+    out.extend_from_slice(shown.as_bytes());
+    out.push(b'\n');
+    gap(out);
+    out.push(b' ');
+    out.extend_from_slice(repeated(' ', caret_at).as_bytes());
+    p.paint(&repeated(under.marker, caret_len), under.style)
+        .push_to(out);
+    if let Some(label) = under.label {
+        out.push(b' ');
+        p.paint(label, under.style).push_to(out);
+    }
+    out.push(b'\n');
+}
+
+/// Decimal digits of `n`.
+fn digits(n: usize) -> usize {
+    n.checked_ilog10().map_or(1, |log| log as usize + 1)
 }
 
 /// `c` (ASCII) `n` times, borrowed from a constant for the usual widths.
@@ -150,25 +180,31 @@ fn write_finding_into(
     f: &Located,
 ) -> io::Result<()> {
     let style = Painter::severity_style(f.severity);
-    writeln!(
-        out,
-        "{}{} {}",
-        p.paint(&format!("{}[{}]", f.severity, f.rule), style),
-        p.bold(":"),
-        p.bold(&f.message.to_str())
-    )?;
+    // "error[rule]: message". Severity and rule names are plain ASCII: nothing to escape.
+    if p.color {
+        p.paint(&format!("{}[{}]", f.severity, f.rule), style)
+            .push_to(out);
+    } else {
+        for part in [f.severity.as_str(), "[", f.rule, "]"] {
+            out.extend_from_slice(part.as_bytes());
+        }
+    }
+    p.bold(":").push_to(out);
+    out.push(b' ');
+    f.message.with_str(|message| p.bold(message).push_to(out));
+    out.push(b'\n');
     // One gutter width for the finding's line and a related one.
-    let digits = |n: usize| n.checked_ilog10().map_or(1, |log| log as usize + 1);
     let width = digits(f.line).max(f.related.as_ref().map_or(0, |r| digits(r.line)));
     let pad = repeated(' ', width);
-    writeln!(
-        out,
-        "{pad}{} {}:{}:{}",
-        p.gutter("-->"),
-        Shown(&file.path),
-        f.line,
-        f.column
-    )?;
+    out.extend_from_slice(pad.as_bytes());
+    p.gutter("-->").push_to(out);
+    out.push(b' ');
+    out.extend_from_slice(terminal(&file.path).as_bytes());
+    out.push(b':');
+    push_number(out, f.line);
+    out.push(b':');
+    push_number(out, f.column);
+    out.push(b'\n');
     let analysis = &file.analysis;
     let line_text = analysis.index().line_text(&analysis.text, f.line);
     if !line_text.trim().is_empty() || f.column > 1 {
@@ -177,7 +213,7 @@ fn write_finding_into(
             style,
             label: None,
         };
-        write_snippet(out, p, analysis, width, f.line, &f.span, under)?;
+        write_snippet(out, p, analysis, width, f.line, &f.span, under);
     }
     if let Some(related) = &f.related {
         // The secondary span, rustc style: its own line, underlined with `-` and labelled.
@@ -187,32 +223,41 @@ fn write_finding_into(
             style: Painter::GUTTER,
             label: Some(&label),
         };
-        write_snippet(out, p, analysis, width, related.line, &related.span, under)?;
+        write_snippet(out, p, analysis, width, related.line, &related.span, under);
     }
+    // "= help: …" and "= fix: … with …", each after the gutter's padding.
+    let note = |out: &mut Vec<u8>| {
+        out.extend_from_slice(pad.as_bytes());
+        out.push(b' ');
+        p.gutter("=").push_to(out);
+        out.push(b' ');
+    };
     if let Some(help) = &f.help {
-        writeln!(
-            out,
-            "{pad} {} {}",
-            p.gutter("="),
-            p.bold(&format!("help: {help}"))
-        )?;
+        note(out);
+        help.with_str(|help| {
+            if p.color {
+                p.bold(&format!("help: {help}")).push_to(out);
+            } else {
+                out.extend_from_slice(b"help: ");
+                out.extend_from_slice(terminal(help).as_bytes());
+            }
+        });
+        out.push(b'\n');
     }
     if let Some(fix) = &f.fix {
         let how = match fix.applicability {
             Applicability::Safe => "adinspect check --fix",
             Applicability::Unsafe => "adinspect check --fix --unsafe-fixes (a guess: review it)",
         };
-        writeln!(
-            out,
-            "{pad} {} {}",
-            p.gutter("="),
-            p.dim(&format!(
-                "fix: {} with {how}",
-                terminal(&fix.message.to_str())
-            ))
-        )?;
+        note(out);
+        fix.message.with_str(|message| {
+            p.dim(&format!("fix: {} with {how}", terminal(message)))
+                .push_to(out)
+        });
+        out.push(b'\n');
     }
-    writeln!(out)
+    out.push(b'\n');
+    Ok(())
 }
 
 /// Columns a character takes in the snippet: tabs expand to 4, wide characters (CJK, most

@@ -104,7 +104,11 @@ pub(super) struct Excludes {
 
 #[derive(Debug, Clone)]
 struct ExcludeSet {
-    matcher: Gitignore,
+    /// The patterns, each checked when added.
+    builder: GitignoreBuilder,
+    /// Compiled on first use: a run on files named on the command line never matches them
+    /// (compiling the default set was a tenth of the instructions of checking one small file).
+    matcher: std::sync::OnceLock<Gitignore>,
     /// The working directory relative to the set's root when it lies below it (empty when it
     /// is the root): a relative path is then matched as `prefix/path`, with no allocation in the
     /// usual case. None: other paths are made absolute first.
@@ -112,6 +116,13 @@ struct ExcludeSet {
 }
 
 impl ExcludeSet {
+    fn matcher(&self) -> &Gitignore {
+        // Only the built-in set is compiled here (see `add_defaults`): its few patterns always
+        // compile, and a failure would exclude nothing rather than everything.
+        self.matcher
+            .get_or_init(|| self.builder.build().unwrap_or_else(|_| Gitignore::empty()))
+    }
+
     fn matches(&self, path: &Path, is_dir: bool) -> bool {
         // Relative and without `..` (a byte search: parsing components costs more than the
         // match): the usual path of a walk.
@@ -119,18 +130,30 @@ impl ExcludeSet {
             && memchr::memmem::find(path.as_os_str().as_encoded_bytes(), b"..").is_none();
         match &self.prefix {
             Some(prefix) if plain && prefix.as_os_str().is_empty() => {
-                self.matcher.matched(path, is_dir).is_ignore()
+                self.matcher().matched(path, is_dir).is_ignore()
             }
-            Some(prefix) if plain => self.matcher.matched(prefix.join(path), is_dir).is_ignore(),
-            _ => self.matcher.matched(absolute(path), is_dir).is_ignore(),
+            Some(prefix) if plain => self
+                .matcher()
+                .matched(prefix.join(path), is_dir)
+                .is_ignore(),
+            _ => self.matcher().matched(absolute(path), is_dir).is_ignore(),
         }
     }
 }
 
 impl Excludes {
     /// Adds `patterns` relative to `root` (absolute). A pattern that is not a valid glob is an
-    /// error naming it.
+    /// error naming it, and so is a set that does not compile.
     pub(super) fn add(&mut self, root: &Path, patterns: &[String]) -> Result<(), String> {
+        self.add_set(root, patterns, true)
+    }
+
+    /// Adds the built-in patterns, compiled only when first matched.
+    pub(super) fn add_defaults(&mut self, root: &Path, patterns: &[String]) -> Result<(), String> {
+        self.add_set(root, patterns, false)
+    }
+
+    fn add_set(&mut self, root: &Path, patterns: &[String], compile: bool) -> Result<(), String> {
         if patterns.is_empty() {
             return Ok(());
         }
@@ -141,8 +164,13 @@ impl Excludes {
                 .map_err(|err| format!("exclude pattern {pattern:?}: {err}"))?;
         }
         let here = absolute(Path::new("."));
+        let matcher = std::sync::OnceLock::new();
+        if compile {
+            let _ = matcher.set(builder.build().map_err(|err| err.to_string())?);
+        }
         self.sets.push(ExcludeSet {
-            matcher: builder.build().map_err(|err| err.to_string())?,
+            builder,
+            matcher,
             prefix: here.strip_prefix(root).ok().map(Path::to_path_buf),
         });
         Ok(())
@@ -163,13 +191,14 @@ impl Excludes {
         let absolute = absolute(path);
         let is_dir = absolute.is_dir();
         self.sets.iter().any(|set| {
-            let root = set.matcher.path();
-            set.matcher.matched(&absolute, is_dir).is_ignore()
+            let matcher = set.matcher();
+            let root = matcher.path();
+            matcher.matched(&absolute, is_dir).is_ignore()
                 || absolute
                     .ancestors()
                     .skip(1)
                     .take_while(|dir| dir.starts_with(root) && *dir != root)
-                    .any(|dir| set.matcher.matched(dir, true).is_ignore())
+                    .any(|dir| matcher.matched(dir, true).is_ignore())
         })
     }
 }

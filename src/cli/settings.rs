@@ -261,7 +261,7 @@ pub(super) fn resolve(
         }
         None => {
             let defaults: Vec<String> = DEFAULT_EXCLUDE.iter().map(|s| s.to_string()).collect();
-            excludes.add(&here, &defaults)?;
+            excludes.add_defaults(&here, &defaults)?;
             exclude_shown.extend(defaults);
             exclude_from.push("default".to_string());
         }

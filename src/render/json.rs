@@ -463,7 +463,8 @@ fn error_json(error: &ErrorReport) -> Json {
 
 /// A string as JSON, into `out`.
 fn put_str(out: &mut Vec<u8>, value: &str) -> io::Result<()> {
-    serde_json::to_writer(&mut *out, value).map_err(io::Error::other)
+    push_string(out, value);
+    Ok(())
 }
 
 /// An optional string as JSON (null for None).
@@ -492,11 +493,20 @@ fn put_opt<T: std::fmt::Display>(out: &mut Vec<u8>, value: Option<T>) -> io::Res
 /// name under NAME#2, NAME#3…, each value's keys in sorted order.
 fn write_settings(out: &mut Vec<u8>, list: &[Setting]) -> io::Result<()> {
     let mut named: Vec<(std::borrow::Cow<'_, str>, &Setting)> = Vec::with_capacity(list.len());
-    let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
-    for setting in list {
-        let count = seen.entry(setting.name.as_str()).or_default();
-        *count += 1;
-        let key = if *count == 1 {
+    // How many settings of the same name came before: a look back over the few settings of a
+    // Protocol, a map only for a long list (where looking back would grow with its square).
+    let mut seen: Option<std::collections::HashMap<&str, usize>> =
+        (list.len() > 16).then(std::collections::HashMap::new);
+    for (at, setting) in list.iter().enumerate() {
+        let count = match &mut seen {
+            Some(seen) => {
+                let count = seen.entry(setting.name.as_str()).or_default();
+                *count += 1;
+                *count
+            }
+            None => 1 + list[..at].iter().filter(|s| s.name == setting.name).count(),
+        };
+        let key = if count == 1 {
             std::borrow::Cow::Borrowed(setting.name.as_str())
         } else {
             std::borrow::Cow::Owned(format!("{}#{count}", setting.name))
@@ -518,12 +528,12 @@ fn write_settings(out: &mut Vec<u8>, list: &[Setting]) -> io::Result<()> {
             out.push(b',');
         }
         let v = &setting.value;
-        write!(
-            out,
-            "\"column\":{},\"line\":{},\"value\":",
-            v.column, v.line
-        )?;
-        put_str(out, &v.value)?;
+        out.extend_from_slice(b"\"column\":");
+        push_number(out, v.column);
+        out.extend_from_slice(b",\"line\":");
+        push_number(out, v.line);
+        out.extend_from_slice(b",\"value\":");
+        push_string(out, &v.value);
         out.push(b'}');
     }
     out.push(b'}');
@@ -727,7 +737,12 @@ mod tests {
     #[test]
     fn direct_protocols_are_serde_json_s() {
         let repeated = "<?xml version=\"1.0\"?>\n<Autodiscover xmlns=\"http://schemas.microsoft.com/exchange/autodiscover/responseschema/2006\"><Response xmlns=\"http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a\"><Account><AccountType>email</AccountType><Action>settings</Action><Protocol><Type>SMTP</Type><Server>a\\\"b</Server><Server>c</Server><Server>d</Server><Port>x</Port><SSL>yes</SSL><UsePOPAuth>on</UsePOPAuth><TTL>-1</TTL></Protocol></Account></Response></Autodiscover>";
-        let mut documents: Vec<Vec<u8>> = vec![repeated.as_bytes().to_vec()];
+        // More than 16 settings: repeats are counted with a map there, by looking back below.
+        let many = repeated.replace(
+            "<Server>c</Server>",
+            &"<Server>c</Server><LoginName>x</LoginName>".repeat(10),
+        );
+        let mut documents: Vec<Vec<u8>> = vec![repeated.as_bytes().to_vec(), many.into_bytes()];
         for entry in
             std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/documents")).unwrap()
         {

@@ -967,6 +967,18 @@ mod tests {
         assert_eq!(runs("> <"), Vec::<&str>::new());
     }
 
+    /// A long non-ASCII line with runs taken out along it (a one-line document with spaces
+    /// between its tags): columns far from the line start are counted through the compacted
+    /// text's checkpoints, and still equal the input's.
+    #[test]
+    fn columns_on_long_non_ascii_lines_are_the_inputs() {
+        let element = "<B>Zoë Ångström 山田</B>  ";
+        let text = format!("<A>\n{}<C/>\n</A>", element.repeat(600));
+        assert!(text.len() > 4 * 4096);
+        let compacted = compact(&text).unwrap();
+        assert!(compacted.len() < text.len());
+    }
+
     #[test]
     fn every_shape_of_run_is_put_back() {
         let text = "<A>\r\n  <B/>\n\t\t<C/>\n  <D/> \n <E/>\t<F/>\n</A>";

@@ -439,23 +439,21 @@ impl Placer<'_> {
 /// Applies the selection and the catalogue severities, resolves positions, sorts by position.
 fn locate(raw: Vec<Finding>, options: &Options, placer: &Placer<'_>) -> Vec<Located> {
     let len = placer.len();
+    // A span clamped into the input, and its positions.
+    let place = |span: &mut Span| {
+        let start = span.start.min(len);
+        let end = span.end.clamp(start, len);
+        *span = start..end;
+        let (line, column) = placer.position(start);
+        let (end_line, end_column) = placer.position(end);
+        (line, column, end_line, end_column)
+    };
     let mut located: Vec<Located> = raw
         .into_iter()
         .filter_map(|finding| {
             let rule = selected(&finding, options)?;
-            let start = finding.span.start.min(len);
-            let end = finding.span.end.clamp(start, len);
-            let (line, column) = placer.position(start);
-            let (end_line, end_column) = placer.position(end);
-            // The span clamped into the input, and its positions.
-            let place = |span: &mut Span| {
-                let start = span.start.min(len);
-                let end = span.end.clamp(start, len);
-                *span = start..end;
-                let (line, column) = placer.position(start);
-                let (end_line, end_column) = placer.position(end);
-                (line, column, end_line, end_column)
-            };
+            let mut span = finding.span;
+            let (line, column, end_line, end_column) = place(&mut span);
             let mut related = finding.related;
             if let Some(related) = &mut related {
                 (
@@ -476,7 +474,7 @@ fn locate(raw: Vec<Finding>, options: &Options, placer: &Placer<'_>) -> Vec<Loca
                 column,
                 end_line,
                 end_column,
-                span: start..end,
+                span,
                 message: finding.message,
                 help: finding.help,
                 element_path: finding.element_path,

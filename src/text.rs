@@ -8,7 +8,8 @@ use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::fmt;
 
-/// Small (32 bytes): findings are many, and each holds a message and a help.
+/// Small (32 bytes, the variants sharing the space of `Held`'s tag): findings are many, and
+/// each holds a message and a help.
 #[derive(Clone)]
 pub struct Text(Repr);
 
@@ -19,7 +20,7 @@ pub type Template = fn(&mut fmt::Formatter<'_>, &'static str, Part<'_>) -> fmt::
 #[derive(Clone)]
 enum Repr {
     Fixed(&'static str),
-    Made(Box<str>),
+    Made(String),
     Held {
         template: Template,
         word: &'static str,
@@ -88,6 +89,13 @@ impl fmt::Display for Filled<'_> {
     }
 }
 
+impl Filled<'_> {
+    /// The sentence written out now (a value that cannot be held in place).
+    fn written(&self) -> Text {
+        Text(Repr::Made(self.to_string()))
+    }
+}
+
 impl Text {
     /// The sentence `template` writes with `word` and `value`, put together when it is
     /// written (now, when the value is too long to hold in place).
@@ -103,15 +111,12 @@ impl Text {
                     value: Held::Short { len, bytes },
                 })
             }
-            None => Text(Repr::Made(
-                Filled {
-                    template,
-                    word,
-                    part: Part::Text(value),
-                }
-                .to_string()
-                .into_boxed_str(),
-            )),
+            None => Filled {
+                template,
+                word,
+                part: Part::Text(value),
+            }
+            .written(),
         }
     }
 
@@ -124,15 +129,12 @@ impl Text {
                 word,
                 value: Held::Number(held),
             }),
-            Err(_) => Text(Repr::Made(
-                Filled {
-                    template,
-                    word,
-                    part: Part::Number(number),
-                }
-                .to_string()
-                .into_boxed_str(),
-            )),
+            Err(_) => Filled {
+                template,
+                word,
+                part: Part::Number(number),
+            }
+            .written(),
         }
     }
 
@@ -201,7 +203,7 @@ impl From<&'static str> for Text {
 
 impl From<String> for Text {
     fn from(text: String) -> Text {
-        Text(Repr::Made(text.into_boxed_str()))
+        Text(Repr::Made(text))
     }
 }
 

@@ -7,7 +7,7 @@ use crate::compact::{self, RunLog};
 use crate::finding::{Finding, Located, Severity, Span};
 use crate::model::{DocKind, Model};
 use crate::parallel::{self, Threads};
-use crate::report::{self, DocumentReport};
+use crate::report::{self, DocumentReport, Reporter};
 use crate::rules::{self, Selection};
 use crate::source::{self, Encoding, LineIndex};
 use crate::suppress::{self, Suppression};
@@ -92,8 +92,22 @@ struct Checked {
     report: Option<(DocumentReport, String, LineIndex)>,
 }
 
+/// Hands `show`'s report over while the document's model is alive, with the input's encoding:
+/// a report written as it is built never exists whole.
+pub type ReportStream<'s> = &'s mut dyn FnMut(Encoding, &Reporter<'_, '_>);
+
 /// Analyses one input. Pass a `Vec<u8>` to spare a copy of large inputs.
 pub fn analyze(bytes: impl Into<Vec<u8>>, options: &Options) -> Analysis {
+    analyze_streaming(bytes, options, None)
+}
+
+/// [`analyze`], with the report (when `stream` is given) handed to `stream` once, piece by
+/// piece, instead of built into `Analysis::report` (`Options::report` is then not looked at).
+pub fn analyze_streaming(
+    bytes: impl Into<Vec<u8>>,
+    options: &Options,
+    mut stream: Option<ReportStream<'_>>,
+) -> Analysis {
     let decoded = source::decode(bytes);
     let mut text = decoded.text;
     let len = text.len();
@@ -114,6 +128,8 @@ pub fn analyze(bytes: impl Into<Vec<u8>>, options: &Options) -> Analysis {
         };
     }
     let mut index = OnceLock::new();
+    // The compacted text's line index (built when something is placed through the log).
+    let compacted_index = OnceLock::new();
     // The log of a text left compacted (not put back: nothing quotes it).
     let mut still_compacted: Option<RunLog> = None;
     let mut raw: Vec<Finding> = decoded.findings;
@@ -124,9 +140,7 @@ pub fn analyze(bytes: impl Into<Vec<u8>>, options: &Options) -> Analysis {
         raw.retain(|f| f.rule != "invalid-utf8"); // one finding for binary input, not hundreds
         suppressions = suppress::collect_unparsed(&text);
         raw.extend(rules::check(&model, &text));
-        report = options
-            .report
-            .then(|| Box::new(unparsed_report(&model, &text, &index)));
+        report = unparsed_report(&model, &text, &index, options, decoded.encoding, stream);
         model.kind
     } else {
         // The tree is built from the text without the indentation between elements (a third
@@ -137,8 +151,22 @@ pub fn analyze(bytes: impl Into<Vec<u8>>, options: &Options) -> Analysis {
         } else {
             compact::compact_in_place(&mut text)
         };
-        let parsed =
-            xml::parse(&text).map(|doc| check_document(&doc, &text, log.as_ref(), options));
+        let parsed = xml::parse(&text).map(|doc| {
+            let placer = match &log {
+                Some(log) => Placer::Compacted {
+                    text: &text,
+                    log,
+                    len,
+                    index: &compacted_index,
+                },
+                None => Placer::Input {
+                    text: &text,
+                    index: &index,
+                },
+            };
+            let stream = stream.as_deref_mut().map(|s| Streamed(decoded.encoding, s));
+            check_document(&doc, &text, log.as_ref(), options, &placer, stream)
+        });
         // The input is put back for an error (to parse it again), or for findings that the
         // rule selection keeps when the input is to be quoted (a report brings its own).
         let needs_input = match &parsed {
@@ -159,9 +187,14 @@ pub fn analyze(bytes: impl Into<Vec<u8>>, options: &Options) -> Analysis {
         let parsed = match (parsed, &log) {
             // Not parsed as compacted: parse the input itself, so an error reads exactly as it
             // would have (the content is the same, so this is the error path only).
-            (Err(_), Some(_)) => {
-                xml::parse(&text).map(|doc| check_document(&doc, &text, None, options))
-            }
+            (Err(_), Some(_)) => xml::parse(&text).map(|doc| {
+                let placer = Placer::Input {
+                    text: &text,
+                    index: &index,
+                };
+                let stream = stream.as_deref_mut().map(|s| Streamed(decoded.encoding, s));
+                check_document(&doc, &text, None, options, &placer, stream)
+            }),
             (parsed, _) => parsed,
         };
         match parsed {
@@ -187,15 +220,12 @@ pub fn analyze(bytes: impl Into<Vec<u8>>, options: &Options) -> Analysis {
                     raw.push(*parse_error);
                 }
                 raw.extend(rules::check(&model, &text));
-                report = options
-                    .report
-                    .then(|| Box::new(unparsed_report(&model, &text, &index)));
+                report = unparsed_report(&model, &text, &index, options, decoded.encoding, stream);
                 suppressions = suppress::collect_unparsed(&text);
                 model.kind
             }
         }
     };
-    let compacted_index = OnceLock::new();
     let placer = match &still_compacted {
         Some(log) => Placer::Compacted {
             text: &text,
@@ -237,10 +267,36 @@ pub fn analyze(bytes: impl Into<Vec<u8>>, options: &Options) -> Analysis {
     }
 }
 
+/// A report handed over as it is built, with the input's encoding.
+struct Streamed<'s, 'f>(
+    Encoding,
+    &'s mut (dyn FnMut(Encoding, &Reporter<'_, '_>) + 'f),
+);
+
 /// The report of an input that has no tree (binary, or not well-formed): no spans to map.
-fn unparsed_report(model: &Model<'_>, text: &str, index: &OnceLock<LineIndex>) -> DocumentReport {
-    let lines = index.get_or_init(|| LineIndex::new(text));
-    report::build(model, text, lines, &RunLog::identity())
+/// Streamed when asked to be, else built when the options ask for it.
+fn unparsed_report(
+    model: &Model<'_>,
+    text: &str,
+    index: &OnceLock<LineIndex>,
+    options: &Options,
+    encoding: Encoding,
+    stream: Option<ReportStream<'_>>,
+) -> Option<Box<DocumentReport>> {
+    let place = |offset| {
+        index
+            .get_or_init(|| LineIndex::new(text))
+            .position(text, offset)
+    };
+    let identity = RunLog::identity();
+    let reporter = Reporter::new(model, &place, &identity);
+    match stream {
+        Some(stream) => {
+            stream(encoding, &reporter);
+            None
+        }
+        None => options.report.then(|| Box::new(reporter.build())),
+    }
 }
 
 /// Builds the model of a parsed document and runs the checks. `text` is what was parsed; `log`
@@ -250,6 +306,8 @@ fn check_document(
     text: &str,
     log: Option<&RunLog>,
     options: &Options,
+    placer: &Placer<'_>,
+    stream: Option<Streamed<'_, '_>>,
 ) -> Checked {
     let threads = threads_for(text, options);
     let mut found = Vec::new();
@@ -288,7 +346,13 @@ fn check_document(
             }
         }
     }
-    let report = options.report.then(|| {
+    let streamed = stream.is_some();
+    if let Some(Streamed(encoding, stream)) = stream {
+        // Placed through the log: the input is not put back together for a streamed report.
+        let place = |offset| placer.position(offset);
+        stream(encoding, &Reporter::new(&model, &place, log));
+    }
+    let report = (options.report && !streamed).then(|| {
         let original = log.restore(text.to_string());
         let lines = LineIndex::new(&original);
         (

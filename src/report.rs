@@ -163,16 +163,15 @@ pub struct DocumentReport {
 }
 
 struct Builder<'t> {
-    /// The input; the tree may be of a compacted copy, whose offsets `offsets` maps back.
-    text: &'t str,
-    index: &'t LineIndex,
+    /// Line and column of an offset in the input.
+    place: &'t dyn Fn(usize) -> (usize, usize),
+    /// Maps the tree's spans to the input's (the tree may be of a compacted copy).
     offsets: &'t RunLog,
 }
 
 impl Builder<'_> {
     fn position(&self, node: XmlNode<'_>) -> (usize, usize) {
-        self.index
-            .position(self.text, self.offsets.start(tag_span(node).start))
+        (self.place)(self.offsets.start(tag_span(node).start))
     }
 
     /// A span of the tree, as a span of the input.
@@ -192,9 +191,7 @@ impl Builder<'_> {
 
     /// An attribute's value, positioned at the attribute.
     fn attribute(&self, attr: &Attr<'_>) -> Value {
-        let (line, column) = self
-            .index
-            .position(self.text, self.offsets.start(attr.span.start));
+        let (line, column) = (self.place)(self.offsets.start(attr.span.start));
         Value {
             value: attr.value.to_string(),
             line,
@@ -258,11 +255,8 @@ impl Builder<'_> {
                     .iter()
                     .filter(|l| !SHOWN_APART.contains(&l.name())),
             ),
-            protocols: account
-                .protocols
-                .iter()
-                .map(|p| self.protocol(account, p))
-                .collect(),
+            // Built one by one by `Reporter::protocols`.
+            protocols: Vec::new(),
             error: account.error.as_ref().map(|e| self.error(e)),
         }
     }
@@ -569,42 +563,104 @@ pub fn shorten(value: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-pub fn build(model: &Model<'_>, text: &str, index: &LineIndex, offsets: &RunLog) -> DocumentReport {
-    let builder = Builder {
-        text,
-        index,
-        offsets,
-    };
-    let mut report = DocumentReport {
-        kind: Some(model.kind),
-        looks_like: model.looks_like.clone(),
-        ..DocumentReport::default()
-    };
-    if let Some(request) = &model.request {
-        report.request = builder.settings(&request.leaves);
+/// The report of a model that is alive, built piece by piece: `show --format json` writes each
+/// Protocol as it is built, so a response with a million Protocols never holds more than one.
+pub struct Reporter<'r, 'a> {
+    model: &'r Model<'a>,
+    builder: Builder<'r>,
+}
+
+impl<'r, 'a> Reporter<'r, 'a> {
+    /// `place` gives the line and column of an offset in the input; `offsets` maps the tree's
+    /// spans to the input's.
+    pub fn new(
+        model: &'r Model<'a>,
+        place: &'r dyn Fn(usize) -> (usize, usize),
+        offsets: &'r RunLog,
+    ) -> Reporter<'r, 'a> {
+        Reporter {
+            model,
+            builder: Builder { place, offsets },
+        }
     }
-    if let Some(response) = &model.response {
-        report.user = builder.settings(&response.user);
-        report.accounts = response
-            .accounts
-            .iter()
-            .map(|a| builder.account(a))
-            .collect();
-        report.error = response.error.as_ref().map(|e| builder.error(e));
+
+    pub fn kind(&self) -> DocKind {
+        self.model.kind
     }
-    if let Some(mobile) = &model.mobile {
-        report.culture = mobile.culture.as_ref().map(|c| builder.value(c));
-        report.user = builder.settings(&mobile.user);
-        report.redirect = mobile.redirect.as_ref().map(|r| builder.value(r));
-        report.servers = mobile
-            .servers
+
+    fn accounts(&self) -> &'r [Account<'a>] {
+        self.model
+            .response
+            .as_ref()
+            .map_or(&[], |response| &response.accounts)
+    }
+
+    pub fn account_count(&self) -> usize {
+        self.accounts().len()
+    }
+
+    /// Account `at` without its Protocols (see [`Reporter::protocols`]).
+    pub fn account(&self, at: usize) -> AccountReport {
+        self.builder.account(&self.accounts()[at])
+    }
+
+    /// The Protocols of Account `at`, each built when it is asked for.
+    pub fn protocols(&self, at: usize) -> impl Iterator<Item = ProtocolReport> + '_ {
+        let account = &self.accounts()[at];
+        account
+            .protocols
             .iter()
-            .map(|s| MobileServerReport {
-                line: builder.position(s.node).0,
-                settings: builder.settings(&s.leaves),
+            .map(move |protocol| self.builder.protocol(account, protocol))
+    }
+
+    /// Everything but the Accounts.
+    pub fn head(&self) -> DocumentReport {
+        let (model, builder) = (self.model, &self.builder);
+        let mut report = DocumentReport {
+            kind: Some(model.kind),
+            looks_like: model.looks_like.clone(),
+            ..DocumentReport::default()
+        };
+        if let Some(request) = &model.request {
+            report.request = builder.settings(&request.leaves);
+        }
+        if let Some(response) = &model.response {
+            report.user = builder.settings(&response.user);
+            report.error = response.error.as_ref().map(|e| builder.error(e));
+        }
+        if let Some(mobile) = &model.mobile {
+            report.culture = mobile.culture.as_ref().map(|c| builder.value(c));
+            report.user = builder.settings(&mobile.user);
+            report.redirect = mobile.redirect.as_ref().map(|r| builder.value(r));
+            report.servers = mobile
+                .servers
+                .iter()
+                .map(|s| MobileServerReport {
+                    line: builder.position(s.node).0,
+                    settings: builder.settings(&s.leaves),
+                })
+                .collect();
+            report.error = mobile.error.as_ref().map(|e| builder.error(e));
+        }
+        report
+    }
+
+    /// The whole report.
+    pub fn build(&self) -> DocumentReport {
+        let mut report = self.head();
+        report.accounts = (0..self.account_count())
+            .map(|at| {
+                let mut account = self.account(at);
+                account.protocols = self.protocols(at).collect();
+                account
             })
             .collect();
-        report.error = mobile.error.as_ref().map(|e| builder.error(e));
+        report
     }
-    report
+}
+
+/// The whole report of `model`, positions counted in `text` (the input).
+pub fn build(model: &Model<'_>, text: &str, index: &LineIndex, offsets: &RunLog) -> DocumentReport {
+    let place = |offset| index.position(text, offset);
+    Reporter::new(model, &place, offsets).build()
 }

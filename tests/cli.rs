@@ -919,7 +919,8 @@ fn json_line(line: &str) -> serde_json::Value {
 }
 
 /// With several threads the streaming formats are rendered on the checking threads: the output,
-/// the summary and the exit code are those of one thread, in every such format.
+/// the summary and the exit code are those of one thread, in every such format (`show --format
+/// json` is written straight to the output with one thread, into each file's bytes with several).
 #[test]
 fn rendering_on_the_checking_threads_changes_nothing() {
     let scratch = Scratch::new("render-threads");
@@ -929,9 +930,18 @@ fn rendering_on_the_checking_threads_changes_nothing() {
         let body = if i % 3 == 0 { &good } else { &bad };
         scratch.write(&format!("t/d{}/f{i:02}.xml", i % 5), body);
     }
+    // A report from a document that does not parse, and XML of another kind (skipped).
+    let cut = &bad[..bad.len() / 2];
+    scratch.write("t/d1/f99-cut.xml", cut);
+    scratch.write(
+        "t/d2/f98-svg.xml",
+        b"<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+    );
     let tree = scratch.path().join("t");
     let tree = tree.to_str().unwrap();
     for args in [
+        vec!["show", "--format", "json"],
+        vec!["show", "--format", "json", "-q"],
         vec!["check", "--color", "always"],
         vec!["check", "--format", "concise"],
         vec!["check", "--format", "github"],

@@ -408,6 +408,11 @@ fn taking_out_indentation_changes_nothing() {
         assert_eq!(kept.text, compacted.text, "round {round}");
         let unquoted = unquoted(&input);
         assert_eq!(kept.findings, unquoted.findings, "round {round}: {shown:?}");
+        assert_eq!(
+            format!("{:?}", kept.report),
+            streamed_report(&input),
+            "round {round}: {shown:?}"
+        );
         assert!(unquoted.text.is_empty(), "round {round}: text kept");
         compared += usize::from(!kept.findings.is_empty());
     }
@@ -439,6 +444,12 @@ fn fuzz_regressions() {
             "{}",
             path.display()
         );
+        assert_eq!(
+            format!("{:?}", kept.report),
+            streamed_report(&bytes),
+            "{}",
+            path.display()
+        );
         let result = std::panic::catch_unwind(|| assert_sound(run(bytes)));
         assert!(result.is_ok(), "{}", path.display());
     }
@@ -454,6 +465,24 @@ fn same_either_way_options(bytes: &[u8], keep_indentation: bool) -> Analysis {
             ..Options::default()
         },
     )
+}
+
+/// What `show --format json` does: the report handed over (once) while the model is alive, its
+/// positions counted through the compaction log; as the Debug of `Analysis::report`.
+fn streamed_report(bytes: &[u8]) -> String {
+    let mut streamed = Vec::new();
+    let analysis = adinspect::analyze::analyze_streaming(
+        bytes,
+        &Options {
+            keep_text: false,
+            selection: adinspect::rules::Selection::new(&["all".to_string()], &[]).unwrap(),
+            ..Options::default()
+        },
+        Some(&mut |_, reporter| streamed.push(Some(Box::new(reporter.build())))),
+    );
+    assert!(analysis.report.is_none() && analysis.text.is_empty());
+    assert_eq!(streamed.len(), 1, "the report is handed over once");
+    format!("{:?}", streamed[0])
 }
 
 /// What `check` does for a format that does not quote the input: no report, no text kept.

@@ -26,5 +26,18 @@ fuzz_target!(|data: &[u8]| {
     );
     assert_eq!(unquoted.findings, kept.findings);
     assert_eq!(format!("{:?}", compacted.report), format!("{:?}", kept.report));
+    // `show --format json` is handed the report while the model is alive, positions counted
+    // through the log: the same report.
+    let mut streamed = Vec::new();
+    adinspect::analyze::analyze_streaming(
+        data,
+        &adinspect::analyze::Options {
+            keep_text: false,
+            ..Default::default()
+        },
+        Some(&mut |_, reporter| streamed.push(Some(Box::new(reporter.build())))),
+    );
+    assert_eq!(streamed.len(), 1);
+    assert_eq!(format!("{:?}", streamed[0]), format!("{:?}", kept.report));
     adinspect::invariants::assert_sound(compacted);
 });

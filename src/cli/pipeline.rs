@@ -16,12 +16,23 @@ use crate::analyze::{self, Options};
 use crate::finding::Severity;
 use crate::fix;
 use crate::render::{self, FileResult, Format, Summary, Unreadable, human::Painter};
+use crate::report::Reporter;
+use crate::source::Encoding;
 
 /// What became of one input.
 enum Outcome {
-    /// Boxed: a result is much larger than the other outcomes. The time taken, and what
-    /// `--fix`/`--diff` did.
-    Analyzed(Box<FileResult>, f64, Option<Box<FixNote>>, Option<Rendered>),
+    /// Boxed: a result is much larger than the other outcomes.
+    Analyzed {
+        file: Box<FileResult>,
+        /// The time taken (for --verbose).
+        millis: f64,
+        /// What `--fix`/`--diff` did.
+        note: Option<Box<FixNote>>,
+        rendered: Option<Rendered>,
+        /// `show --format json`: the file's report is already on the output (all but its
+        /// findings).
+        head_written: bool,
+    },
     /// Not judged: a walk found a file that is not a regular file, or XML of another kind.
     Skipped {
         path: String,
@@ -31,9 +42,20 @@ enum Outcome {
     Unreadable(Unreadable),
 }
 
+/// Where `show --format json` writes a file's report while the document's model is alive.
+enum ShowHead<'h> {
+    /// Not streamed: another mode, or none is wanted (`-q`).
+    Not,
+    /// Straight to the output, given the file's path (inputs checked in order on the writing
+    /// thread).
+    Output(&'h mut dyn FnMut(&str, Encoding, &Reporter<'_, '_>)),
+    /// Into the file's rendered bytes (inputs checked on several threads).
+    Rendered,
+}
+
 /// A file's output rendered on the thread that checked it (streaming formats with several
 /// threads): the writing thread only copies the bytes and counts, and the analysis was freed
-/// where it was made.
+/// where it was made. For `show --format json`, the file's object without its separator.
 struct Rendered {
     bytes: Vec<u8>,
     counts: Summary,
@@ -317,7 +339,9 @@ fn run(
     // With several threads, the checking threads render what they checked (in the formats that
     // allow it): the writing thread would otherwise render and free every result itself.
     let render_here = threads > 1 && several && repair == Repair::Off && renders_alone(mode);
-    let analyze_one = |opener: &mut Opener, input: Input| -> Outcome {
+    // `show --format json` writes each report as it is built (see `ShowHead`).
+    let streams_report = mode == Mode::Show(Format::Json) && options.report;
+    let analyze_one = |opener: &mut Opener, input: Input, head: ShowHead<'_>| -> Outcome {
         // Timed only for --verbose, which prints it.
         let started = verbose.then(Instant::now);
         let (bytes, found) = match &input {
@@ -361,19 +385,43 @@ fn run(
         }
         // Fixing needs the bytes again (to edit them); otherwise they go to the analysis.
         let original = (repair != Repair::Off).then(|| bytes.clone());
-        let mut analysis = analyze::analyze(bytes, &options);
-        if let Some(root) = &analysis.other_root {
-            return Outcome::Skipped {
-                why: format!("<{root}> is not an Autodiscover document"),
-                path: input.into_display(),
-                other_xml: true,
-            };
-        }
         let target = match &input {
-            Input::File { path, .. } => Some(path.clone()),
+            Input::File { path, .. } if original.is_some() => Some(path.clone()),
             _ => None,
         };
         let (path, raw_path) = input.into_display_and_raw();
+        let mut head_bytes = Vec::new();
+        let mut head_written = false;
+        let mut analysis = match head {
+            ShowHead::Not => analyze::analyze(bytes, &options),
+            ShowHead::Output(write) => {
+                let mut stream = |encoding: Encoding, reporter: &Reporter<'_, '_>| {
+                    head_written = true;
+                    write(&path, encoding, reporter);
+                };
+                analyze::analyze_streaming(bytes, &options, Some(&mut stream))
+            }
+            ShowHead::Rendered => {
+                let mut stream = |encoding: Encoding, reporter: &Reporter<'_, '_>| {
+                    // Writing to memory cannot fail.
+                    let _ = render::json::write_show_head(
+                        &mut head_bytes,
+                        &path,
+                        reporter.kind(),
+                        encoding,
+                        Some(reporter),
+                    );
+                };
+                analyze::analyze_streaming(bytes, &options, Some(&mut stream))
+            }
+        };
+        if let Some(root) = &analysis.other_root {
+            return Outcome::Skipped {
+                why: format!("<{root}> is not an Autodiscover document"),
+                path,
+                other_xml: true,
+            };
+        }
         let note = original.map(|original| {
             let (fixed, note) = repair_one(
                 &original,
@@ -393,10 +441,14 @@ fn run(
             raw_path,
             analysis,
         });
-        let rendered = render_here.then(|| {
-            let mut bytes = Vec::new();
+        let rendered = (render_here || !head_bytes.is_empty()).then(|| {
+            let mut bytes = head_bytes;
             // Writing to memory cannot fail.
-            let _ = render_alone(mode, painter, quiet, &mut bytes, &file);
+            let _ = if bytes.is_empty() {
+                render_alone(mode, painter, quiet, &mut bytes, &file)
+            } else {
+                render::json::show_findings(&mut bytes, &file)
+            };
             let mut counts = Summary::default();
             counts.add(&file.analysis.findings);
             let worst = file.analysis.findings.iter().map(|f| f.severity).max();
@@ -410,12 +462,13 @@ fn run(
                 worst,
             }
         });
-        Outcome::Analyzed(
+        Outcome::Analyzed {
             file,
-            started.map_or(0.0, |t| t.elapsed().as_secs_f64() * 1000.0),
+            millis: started.map_or(0.0, |t| t.elapsed().as_secs_f64() * 1000.0),
             note,
             rendered,
-        )
+            head_written,
+        }
     };
 
     if threads == 1 || !several {
@@ -429,7 +482,18 @@ fn run(
         );
         let mut opener = Opener::default();
         for input in inputs {
-            sink.accept(analyze_one(&mut opener, input), &mut out, &mut *messages);
+            // Once the output is gone (a closed pipe), no report is worth building.
+            let outcome = if streams_report && out.get_ref().is_open() {
+                let (json, out) = (&mut sink.json, &mut out);
+                let mut write = |path: &str, encoding: Encoding, reporter: &Reporter<'_, '_>| {
+                    // Write errors are latched by `out`.
+                    let _ = json.show_head(out, path, reporter.kind(), encoding, Some(reporter));
+                };
+                analyze_one(&mut opener, input, ShowHead::Output(&mut write))
+            } else {
+                analyze_one(&mut opener, input, ShowHead::Not)
+            };
+            sink.accept(outcome, &mut out, &mut *messages);
         }
     } else {
         // The calling thread lists the inputs and hands them on in chunks as they are found,
@@ -439,8 +503,15 @@ fn run(
         // Results are written in input order through a reorder buffer, so the output is
         // deterministic whatever the scheduling.
         const MAX_CHUNK: usize = 32;
+        let head = || match streams_report {
+            true => ShowHead::Rendered,
+            false => ShowHead::Not,
+        };
         let check_chunk = |opener: &mut Opener, chunk: Vec<Input>| -> Vec<_> {
-            chunk.into_iter().map(|i| analyze_one(opener, i)).collect()
+            chunk
+                .into_iter()
+                .map(|i| analyze_one(opener, i, head()))
+                .collect()
         };
         let (work_sender, work) = mpsc::channel::<(usize, Vec<Input>)>();
         let work = Mutex::new(work);
@@ -692,7 +763,7 @@ impl Sink {
     fn accept(&mut self, outcome: Outcome, out: &mut Out<'_>, messages: &mut Messages<'_>) {
         // Once the output is gone (a closed pipe), only the verdict is still worked out.
         let writing = out.get_ref().is_open();
-        let file = match outcome {
+        let (file, head_written) = match outcome {
             Outcome::Unreadable(unreadable) => {
                 messages.error(format_args!("{}: {}", unreadable.path, unreadable.message));
                 self.trouble = true;
@@ -715,7 +786,13 @@ impl Sink {
                 }
                 return;
             }
-            Outcome::Analyzed(file, millis, note, rendered) => {
+            Outcome::Analyzed {
+                file,
+                millis,
+                note,
+                rendered,
+                head_written,
+            } => {
                 if self.verbose {
                     messages.note(format_args!(
                         "read {} ({} bytes, {}, {}) in {millis:.2} ms",
@@ -741,11 +818,14 @@ impl Sink {
                         self.failed |= worst >= level;
                     }
                     if writing {
+                        if self.mode == Mode::Show(Format::Json) {
+                            let _ = self.json.separator(out);
+                        }
                         let _ = out.write_all(&rendered.bytes);
                     }
                     return;
                 }
-                file
+                (file, head_written)
             }
         };
         self.summary.add(&file.analysis.findings);
@@ -758,6 +838,7 @@ impl Sink {
         let p = self.painter;
         // Write errors are latched by `out` (and end the writing above); nothing to do here.
         let _ = match self.mode {
+            Mode::Show(Format::Json) if head_written => render::json::show_findings(out, &file),
             Mode::Show(Format::Json) => self.json.show_file(out, &file),
             mode if renders_alone(mode) => render_alone(mode, p, self.quiet, out, &file),
             Mode::Show(_) => Ok(()),

@@ -6,7 +6,11 @@ use serde_json::{Map, Value as Json, json};
 
 use super::{FileResult, IO_ERROR, Summary, Unreadable};
 use crate::finding::Located;
-use crate::report::{AccountReport, DocumentReport, ErrorReport, ProtocolReport, Setting, Value};
+use crate::model::DocKind;
+use crate::report::{
+    AccountReport, DocumentReport, ErrorReport, ProtocolReport, Reporter, Setting, Value,
+};
+use crate::source::Encoding;
 
 /// The version of the `--format json` documents (docs/output.schema.json). 2: `show` reports
 /// typed `effective` settings per Protocol instead of sentences.
@@ -262,7 +266,8 @@ pub struct DocumentWriter {
 }
 
 impl DocumentWriter {
-    fn separator(&mut self, out: &mut dyn Write) -> io::Result<()> {
+    /// What goes before a file's object: the document's opening, or a comma.
+    pub fn separator(&mut self, out: &mut dyn Write) -> io::Result<()> {
         if self.files == 0 {
             writeln!(out, "{{\"version\":{SCHEMA_VERSION},\"files\":[")?;
         } else {
@@ -279,10 +284,26 @@ impl DocumentWriter {
         write_with_findings(out, &head, file)
     }
 
-    /// `show --format json`: the file's report with its findings.
+    /// `show --format json` for a file whose report was not streamed (`-q`: none was asked
+    /// for): an empty report with the file's findings.
     pub fn show_file(&mut self, out: &mut dyn Write, file: &FileResult) -> io::Result<()> {
+        let analysis = &file.analysis;
+        self.show_head(out, &file.path, analysis.kind, analysis.encoding, None)?;
+        show_findings(out, file)
+    }
+
+    /// `show --format json`: a file's object up to its findings, the report written Account by
+    /// Account and Protocol by Protocol as `reporter` builds them (see [`show_findings`]).
+    pub fn show_head(
+        &mut self,
+        out: &mut dyn Write,
+        path: &str,
+        kind: DocKind,
+        encoding: Encoding,
+        reporter: Option<&Reporter<'_, '_>>,
+    ) -> io::Result<()> {
         self.separator(out)?;
-        write_show_file(out, file)
+        write_show_head(out, path, kind, encoding, reporter)
     }
 
     /// Notes an input that could not be read (written by `finish`, under `unreadable`).
@@ -335,31 +356,48 @@ fn write_findings_and_close(out: &mut dyn Write, file: &FileResult) -> io::Resul
     out.write_all(b"]}")
 }
 
-/// `show --format json` for one file, streamed: Account by Account and Protocol by Protocol,
-/// so that no value tree of the whole report is ever built (a response with hundreds of
-/// thousands of Protocols costs the memory of one). The keys come in the order serde_json
-/// gives a map (sorted), as when the file was one value, then `findings`.
-fn write_show_file(out: &mut dyn Write, file: &FileResult) -> io::Result<()> {
-    let empty = DocumentReport::default();
-    let report = file.analysis.report.as_deref().unwrap_or(&empty);
+/// `show --format json`: the findings that end a file's object, after [`DocumentWriter::show_head`]
+/// (or [`write_show_head`]).
+pub fn show_findings(out: &mut dyn Write, file: &FileResult) -> io::Result<()> {
+    write_findings_and_close(out, file)
+}
+
+/// `show --format json` for one file up to its findings, streamed: Account by Account and
+/// Protocol by Protocol as the report is built, so that neither the report nor a value tree of
+/// it is ever whole (a response with hundreds of thousands of Protocols costs the memory of
+/// one). The keys come in the order serde_json gives a map (sorted); `findings` follows them.
+pub fn write_show_head(
+    out: &mut dyn Write,
+    path: &str,
+    kind: DocKind,
+    encoding: Encoding,
+    reporter: Option<&Reporter<'_, '_>>,
+) -> io::Result<()> {
     out.write_all(b"{\"accounts\":[")?;
-    for (i, account) in report.accounts.iter().enumerate() {
-        if i > 0 {
-            out.write_all(b",")?;
+    let mut head = DocumentReport::default();
+    if let Some(reporter) = reporter {
+        for at in 0..reporter.account_count() {
+            if at > 0 {
+                out.write_all(b",")?;
+            }
+            write_account(out, &reporter.account(at), reporter.protocols(at))?;
         }
-        write_account(out, account)?;
+        head = reporter.head();
     }
     out.write_all(b"],")?;
     // The other keys all sort after "accounts" (and there always are some); `findings`
     // follows them.
-    let rest = serde_json::to_string(&show_file(file, report))?;
+    let rest = serde_json::to_string(&show_file(path, kind, encoding, &head))?;
     out.write_all(&rest.as_bytes()[1..rest.len() - 1])?;
-    out.write_all(b",")?;
-    write_findings_and_close(out, file)
+    out.write_all(b",")
 }
 
-/// An Account with its Protocols written one at a time.
-fn write_account(out: &mut dyn Write, account: &AccountReport) -> io::Result<()> {
+/// An Account with its Protocols written one at a time, each as it is built.
+fn write_account(
+    out: &mut dyn Write,
+    account: &AccountReport,
+    protocols: impl Iterator<Item = ProtocolReport>,
+) -> io::Result<()> {
     // Keys before "protocols" (sorted): account_type, action, error, line.
     let mut head = json!({
         "line": account.line,
@@ -373,12 +411,12 @@ fn write_account(out: &mut dyn Write, account: &AccountReport) -> io::Result<()>
     out.write_all(&head.as_bytes()[..head.len() - 1])?;
     out.write_all(b",\"protocols\":[")?;
     let mut buffer = Vec::with_capacity(2048);
-    for (i, p) in account.protocols.iter().enumerate() {
+    for (i, p) in protocols.enumerate() {
         buffer.clear();
         if i > 0 {
             buffer.push(b',');
         }
-        write_protocol(&mut buffer, p)?;
+        write_protocol(&mut buffer, &p)?;
         out.write_all(&buffer)?;
     }
     out.write_all(b"],")?;
@@ -393,11 +431,11 @@ fn write_account(out: &mut dyn Write, account: &AccountReport) -> io::Result<()>
 
 /// `show --format json`: the report of one file without its Accounts (written apart) and
 /// findings (appended by the writer).
-fn show_file(file: &FileResult, report: &DocumentReport) -> Json {
+fn show_file(path: &str, kind: DocKind, encoding: Encoding, report: &DocumentReport) -> Json {
     let mut value = json!({
-        "path": file.path,
-        "kind": file.analysis.kind.as_str(),
-        "encoding": file.analysis.encoding.label(),
+        "path": path,
+        "kind": kind.as_str(),
+        "encoding": encoding.label(),
         "looks_like": report.looks_like,
     });
     if !report.request.is_empty() {
@@ -665,7 +703,113 @@ fn effective(protocol: &ProtocolReport) -> Json {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analyze::{Options, analyze};
+    use crate::analyze::{Options, analyze, analyze_streaming};
+
+    /// A file's `show` object up to its findings as one value tree, from the report built
+    /// whole (on the input put back together): what streaming must write.
+    fn built_show_head(path: &str, analysis: &crate::analyze::Analysis) -> String {
+        let empty = DocumentReport::default();
+        let report = analysis.report.as_deref().unwrap_or(&empty);
+        let mut value = show_file(path, analysis.kind, analysis.encoding, report);
+        value["accounts"] = report
+            .accounts
+            .iter()
+            .map(|account| {
+                let mut value = json!({
+                    "line": account.line,
+                    "account_type": opt_value(&account.account_type),
+                    "action": opt_value(&account.action),
+                    "protocols": account.protocols.iter().map(protocol).collect::<Vec<_>>(),
+                    "redirect_url": opt_value(&account.redirect_url),
+                    "redirect_addr": opt_value(&account.redirect_addr),
+                    "settings": settings(&account.settings),
+                });
+                if let Some(error) = &account.error {
+                    value["error"] = error_json(error);
+                }
+                value
+            })
+            .collect();
+        serde_json::to_string(&value).unwrap()
+    }
+
+    /// `show --format json` streamed while the model is alive (positions counted through the
+    /// compaction log, nothing put back together) writes what the report built whole on the
+    /// input gives: on every fixture and test document, and on each rewritten with CRLF line
+    /// ends, tabs and non-ASCII text (where counting columns through the log matters).
+    #[test]
+    fn streamed_show_is_the_built_report() {
+        let mut documents = Vec::new();
+        let root = env!("CARGO_MANIFEST_DIR");
+        for dir in ["fixtures/documents", "tests/data"] {
+            for entry in std::fs::read_dir(format!("{root}/{dir}")).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_file() {
+                    documents.push(std::fs::read(path).unwrap());
+                }
+            }
+        }
+        for entry in std::fs::read_dir(format!("{root}/fixtures/rules")).unwrap() {
+            for name in ["bad.xml", "ok.xml"] {
+                if let Ok(bytes) = std::fs::read(entry.as_ref().unwrap().path().join(name)) {
+                    documents.push(bytes);
+                }
+            }
+        }
+        let variants: Vec<Vec<u8>> = documents
+            .iter()
+            .filter_map(|d| std::str::from_utf8(d).ok())
+            .flat_map(|text| {
+                [
+                    text.replace("\r\n", "\n").replace('\n', "\r\n"),
+                    text.replace("  ", "\t"),
+                    text.replace(">mail.", ">mäil.")
+                        .replace("<Server>", "<Server>é "),
+                ]
+            })
+            .map(String::into_bytes)
+            .collect();
+        documents.extend(variants);
+        let built_options = Options {
+            report: true,
+            ..Options::default()
+        };
+        let streamed_options = Options {
+            keep_text: false,
+            ..Options::default()
+        };
+        let mut protocols = 0;
+        for document in &documents {
+            let built = analyze(document.clone(), &built_options);
+            let mut streamed = Vec::new();
+            let mut calls = 0;
+            let analysis = analyze_streaming(
+                document.clone(),
+                &streamed_options,
+                Some(&mut |encoding, reporter| {
+                    calls += 1;
+                    write_show_head(
+                        &mut streamed,
+                        "p",
+                        reporter.kind(),
+                        encoding,
+                        Some(reporter),
+                    )
+                    .unwrap();
+                }),
+            );
+            assert_eq!(calls, 1, "the report is handed over once");
+            assert!(analysis.report.is_none());
+            assert_eq!(analysis.kind, built.kind);
+            let streamed = String::from_utf8(streamed).unwrap();
+            let streamed = format!("{}}}", streamed.strip_suffix(',').unwrap());
+            assert_eq!(streamed, built_show_head("p", &built));
+            protocols += built.report.as_ref().map_or(0, |r| {
+                r.accounts.iter().map(|a| a.protocols.len()).sum::<usize>()
+            });
+        }
+        assert!(documents.len() > 100 && protocols > 100, "{protocols}");
+    }
 
     /// Strings and numbers written directly are serde_json's bytes: every ASCII byte at every
     /// position of a word (the eight-byte check), non-ASCII text, lengths around eight.

@@ -90,11 +90,23 @@ struct Checked {
     suppressions: Vec<Suppression>,
     /// For `show`: the report, with the input and its line index, put back together for it.
     report: Option<(DocumentReport, String, LineIndex)>,
+    /// For a stream that wants them: every finding placed (decoding findings included).
+    placed: Option<Placed>,
 }
 
-/// Hands `show`'s report over while the document's model is alive, with the input's encoding:
-/// a report written as it is built never exists whole.
-pub type ReportStream<'s> = &'s mut dyn FnMut(Encoding, &Reporter<'_, '_>);
+/// The findings reported, placed and sorted, and those a suppression comment silenced.
+type Placed = (Vec<Located>, Vec<Located>);
+
+/// Where `show` sends its report while the document's model is alive: a report written as it
+/// is built never exists whole.
+pub struct ReportStream<'s> {
+    /// Hand the findings over with the report (human output marks values with them). They are
+    /// then placed while the tree is still alive, which holds more memory at once; without,
+    /// the report comes before the findings are placed and the slice is empty.
+    pub with_findings: bool,
+    /// Called once, with the input's encoding.
+    pub write: &'s mut dyn FnMut(Encoding, &Reporter<'_, '_>, &[Located]),
+}
 
 /// Analyses one input. Pass a `Vec<u8>` to spare a copy of large inputs.
 pub fn analyze(bytes: impl Into<Vec<u8>>, options: &Options) -> Analysis {
@@ -134,13 +146,21 @@ pub fn analyze_streaming(
     let mut still_compacted: Option<RunLog> = None;
     let mut raw: Vec<Finding> = decoded.findings;
     let mut report = None;
+    let placed: Option<Placed>;
     let mut suppressions: Vec<Suppression>;
     let kind = if decoded.looks_binary {
         let model = Model::sniff(&text, true);
         raw.retain(|f| f.rule != "invalid-utf8"); // one finding for binary input, not hundreds
         suppressions = suppress::collect_unparsed(&text);
         raw.extend(rules::check(&model, &text));
-        report = unparsed_report(&model, &text, &index, options, decoded.encoding, stream);
+        (report, placed) = unparsed(
+            &model,
+            &text,
+            &index,
+            (options, decoded.encoding, stream.as_mut()),
+            &mut raw,
+            &mut suppressions,
+        );
         model.kind
     } else {
         // The tree is built from the text without the indentation between elements (a third
@@ -164,7 +184,7 @@ pub fn analyze_streaming(
                     index: &index,
                 },
             };
-            let stream = stream.as_deref_mut().map(|s| Streamed(decoded.encoding, s));
+            let stream = stream.as_mut().map(|s| (decoded.encoding, s, &mut raw));
             check_document(&doc, &text, log.as_ref(), options, &placer, stream)
         });
         // The input is put back for an error (to parse it again), or for findings that the
@@ -175,6 +195,7 @@ pub fn analyze_streaming(
                 options.keep_text
                     && checked.report.is_none()
                     && (!checked.suppressions.is_empty()
+                        || checked.placed.as_ref().is_some_and(|(f, _)| !f.is_empty())
                         || raw
                             .iter()
                             .chain(&checked.findings)
@@ -192,7 +213,7 @@ pub fn analyze_streaming(
                     text: &text,
                     index: &index,
                 };
-                let stream = stream.as_deref_mut().map(|s| Streamed(decoded.encoding, s));
+                let stream = stream.as_mut().map(|s| (decoded.encoding, s, &mut raw));
                 check_document(&doc, &text, None, options, &placer, stream)
             }),
             (parsed, _) => parsed,
@@ -205,6 +226,7 @@ pub fn analyze_streaming(
                     raw.extend(checked.findings);
                 }
                 suppressions = checked.suppressions;
+                placed = checked.placed;
                 if let Some((built, original, lines)) = checked.report {
                     report = Some(Box::new(built));
                     text = original;
@@ -220,8 +242,15 @@ pub fn analyze_streaming(
                     raw.push(*parse_error);
                 }
                 raw.extend(rules::check(&model, &text));
-                report = unparsed_report(&model, &text, &index, options, decoded.encoding, stream);
                 suppressions = suppress::collect_unparsed(&text);
+                (report, placed) = unparsed(
+                    &model,
+                    &text,
+                    &index,
+                    (options, decoded.encoding, stream.as_mut()),
+                    &mut raw,
+                    &mut suppressions,
+                );
                 model.kind
             }
         }
@@ -238,16 +267,10 @@ pub fn analyze_streaming(
             index: &index,
         },
     };
-    let mut findings = locate(raw, options, &placer);
-    let mut suppressed = Vec::new();
-    if !suppressions.is_empty() {
-        suppressed = suppress::apply(&mut suppressions, &mut findings);
-        let unused = suppress::unused(&suppressions, &options.selection);
-        if !unused.is_empty() {
-            findings.extend(locate(unused, options, &placer));
-            sort(&mut findings);
-        }
-    }
+    let (findings, suppressed) = match placed {
+        Some(placed) => placed,
+        None => place(raw, &mut suppressions, options, &placer),
+    };
     let quoted = options.keep_text && (report.is_some() || !findings.is_empty());
     if !quoted || still_compacted.is_some() {
         // Nothing will quote it (or it is compacted, not the input): not held until printed.
@@ -267,36 +290,58 @@ pub fn analyze_streaming(
     }
 }
 
-/// A report handed over as it is built, with the input's encoding.
-struct Streamed<'s, 'f>(
-    Encoding,
-    &'s mut (dyn FnMut(Encoding, &Reporter<'_, '_>) + 'f),
-);
+/// Places `raw` (the selection and severities applied, sorted) and applies the suppression
+/// comments: the findings reported and those silenced.
+fn place(
+    raw: Vec<Finding>,
+    suppressions: &mut [Suppression],
+    options: &Options,
+    placer: &Placer<'_>,
+) -> Placed {
+    let mut findings = locate(raw, options, placer);
+    let mut suppressed = Vec::new();
+    if !suppressions.is_empty() {
+        suppressed = suppress::apply(suppressions, &mut findings);
+        let unused = suppress::unused(suppressions, &options.selection);
+        if !unused.is_empty() {
+            findings.extend(locate(unused, options, placer));
+            sort(&mut findings);
+        }
+    }
+    (findings, suppressed)
+}
+
+/// A stream of the report with what it is handed: the options, the input's encoding.
+type StreamWith<'s, 'w> = (&'s Options, Encoding, Option<&'s mut ReportStream<'w>>);
 
 /// The report of an input that has no tree (binary, or not well-formed): no spans to map.
-/// Streamed when asked to be, else built when the options ask for it.
-fn unparsed_report(
+/// Streamed when asked to be (with the findings placed first if the stream wants them), else
+/// built when the options ask for it.
+fn unparsed(
     model: &Model<'_>,
     text: &str,
     index: &OnceLock<LineIndex>,
-    options: &Options,
-    encoding: Encoding,
-    stream: Option<ReportStream<'_>>,
-) -> Option<Box<DocumentReport>> {
-    let place = |offset| {
+    (options, encoding, stream): StreamWith<'_, '_>,
+    raw: &mut Vec<Finding>,
+    suppressions: &mut [Suppression],
+) -> (Option<Box<DocumentReport>>, Option<Placed>) {
+    let place_at = |offset| {
         index
             .get_or_init(|| LineIndex::new(text))
             .position(text, offset)
     };
     let identity = RunLog::identity();
-    let reporter = Reporter::new(model, &place, &identity);
-    match stream {
-        Some(stream) => {
-            stream(encoding, &reporter);
-            None
-        }
-        None => options.report.then(|| Box::new(reporter.build())),
-    }
+    let reporter = Reporter::new(model, &place_at, &identity);
+    let Some(stream) = stream else {
+        return (options.report.then(|| Box::new(reporter.build())), None);
+    };
+    let placer = Placer::Input { text, index };
+    let placed = stream
+        .with_findings
+        .then(|| place(std::mem::take(raw), suppressions, options, &placer));
+    let findings = placed.as_ref().map_or(&[][..], |(f, _)| f);
+    (stream.write)(encoding, &reporter, findings);
+    (None, placed)
 }
 
 /// Builds the model of a parsed document and runs the checks. `text` is what was parsed; `log`
@@ -307,7 +352,7 @@ fn check_document(
     log: Option<&RunLog>,
     options: &Options,
     placer: &Placer<'_>,
-    stream: Option<Streamed<'_, '_>>,
+    stream: Option<(Encoding, &mut ReportStream<'_>, &mut Vec<Finding>)>,
 ) -> Checked {
     let threads = threads_for(text, options);
     let mut found = Vec::new();
@@ -346,11 +391,20 @@ fn check_document(
             }
         }
     }
+    let mut suppressions = suppress::collect(doc, text, log);
     let streamed = stream.is_some();
-    if let Some(Streamed(encoding, stream)) = stream {
-        // Placed through the log: the input is not put back together for a streamed report.
-        let place = |offset| placer.position(offset);
-        stream(encoding, &Reporter::new(&model, &place, log));
+    let mut placed = None;
+    if let Some((encoding, stream, decoded)) = stream {
+        // Placed through the log: the input is not put back together for a streamed report
+        // (positions are the same either way).
+        if stream.with_findings {
+            let mut raw = std::mem::take(decoded);
+            raw.append(&mut found);
+            placed = Some(place(raw, &mut suppressions, options, placer));
+        }
+        let findings = placed.as_ref().map_or(&[][..], |(f, _)| f);
+        let place_at = |offset| placer.position(offset);
+        (stream.write)(encoding, &Reporter::new(&model, &place_at, log), findings);
     }
     let report = (options.report && !streamed).then(|| {
         let original = log.restore(text.to_string());
@@ -363,9 +417,10 @@ fn check_document(
     });
     Checked {
         kind: model.kind,
-        suppressions: suppress::collect(doc, text, log),
+        suppressions,
         findings: found,
         report,
+        placed,
     }
 }
 

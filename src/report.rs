@@ -2,6 +2,7 @@
 //! effective security with documented defaults, decoded ServerVersion, and the UsePOPAuth
 //! resolution. Built from the same model the rules read.
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 use crate::compact::RunLog;
@@ -107,8 +108,9 @@ pub struct ProtocolReport {
     pub type_name: Option<String>,
     pub settings: Vec<Setting>,
     pub security: Option<SecurityReport>,
-    /// Documented defaults of absent settings: (name, value).
-    pub defaults: Vec<(&'static str, String)>,
+    /// Documented defaults of absent settings: (name, value); only CertPrincipalName's value is
+    /// made (every Protocol has some, so the others are not copied).
+    pub defaults: Vec<(&'static str, Cow<'static, str>)>,
     pub smtp: Option<SmtpCredentialsReport>,
     pub effective: Effective,
     pub server_version: Option<String>,
@@ -290,19 +292,19 @@ impl Builder<'_> {
         if has_server {
             let absent = |name| protocol.setting(name).is_none();
             if absent("SSL") && absent("Encryption") {
-                defaults.push(("SSL", "on".to_string()));
+                defaults.push(("SSL", "on".into()));
             }
             if absent("AuthRequired") {
-                defaults.push(("AuthRequired", "on".to_string()));
+                defaults.push(("AuthRequired", "on".into()));
             }
             if absent("SPA") {
-                defaults.push(("SPA", "on".to_string()));
+                defaults.push(("SPA", "on".into()));
             }
             if absent("TTL") {
-                defaults.push(("TTL", "1 (hour)".to_string()));
+                defaults.push(("TTL", "1 (hour)".into()));
             }
             if protocol.is_type("SMTP") && absent("SMTPLast") {
-                defaults.push(("SMTPLast", "off".to_string()));
+                defaults.push(("SMTPLast", "off".into()));
             }
             let ssl_on = protocol
                 .security()
@@ -314,13 +316,13 @@ impl Builder<'_> {
             ) {
                 defaults.push((
                     "CertPrincipalName",
-                    format!("msstd:{}", shorten(server.value())),
+                    format!("msstd:{}", shorten(server.value())).into(),
                 ));
             }
             if absent("DomainName") {
                 defaults.push((
                     "DomainName",
-                    "absent: the login is the e-mail address".to_string(),
+                    "absent: the login is the e-mail address".into(),
                 ));
             }
         }
@@ -546,15 +548,15 @@ const MAX_HOST_NAME: usize = 253;
 pub const MAX_QUOTED: usize = 80;
 
 /// `value`, or its first characters, `…` and its length when it is longer than [`MAX_QUOTED`].
-pub fn shorten(value: &str) -> std::borrow::Cow<'_, str> {
+pub fn shorten(value: &str) -> Cow<'_, str> {
     match value.char_indices().nth(MAX_QUOTED) {
-        None => std::borrow::Cow::Borrowed(value),
+        None => Cow::Borrowed(value),
         Some((cut, _)) => {
             let keep = value[..cut]
                 .char_indices()
                 .nth(MAX_QUOTED - 20)
                 .map_or(cut, |(i, _)| i);
-            std::borrow::Cow::Owned(format!(
+            Cow::Owned(format!(
                 "{}… ({} characters)",
                 &value[..keep],
                 value.chars().count()

@@ -467,22 +467,43 @@ fn same_either_way_options(bytes: &[u8], keep_indentation: bool) -> Analysis {
     )
 }
 
-/// What `show --format json` does: the report handed over (once) while the model is alive, its
-/// positions counted through the compaction log; as the Debug of `Analysis::report`.
+/// What `show` does: the report handed over (once) while the model is alive, its positions
+/// counted through the compaction log; as the Debug of `Analysis::report`. Both ways: before
+/// the findings are placed (`--format json`, the input not kept) and with them (human output:
+/// the findings handed over are the analysis's own).
 fn streamed_report(bytes: &[u8]) -> String {
-    let mut streamed = Vec::new();
-    let analysis = adinspect::analyze::analyze_streaming(
-        bytes,
-        &Options {
-            keep_text: false,
-            selection: adinspect::rules::Selection::new(&["all".to_string()], &[]).unwrap(),
-            ..Options::default()
-        },
-        Some(&mut |_, reporter| streamed.push(Some(Box::new(reporter.build())))),
-    );
-    assert!(analysis.report.is_none() && analysis.text.is_empty());
-    assert_eq!(streamed.len(), 1, "the report is handed over once");
-    format!("{:?}", streamed[0])
+    let mut reports = Vec::new();
+    for (with_findings, keep_text) in [(false, false), (true, true)] {
+        let mut streamed = Vec::new();
+        let mut handed = Vec::new();
+        let mut write = |_, reporter: &adinspect::report::Reporter<'_, '_>, found: &[_]| {
+            streamed.push(Some(Box::new(reporter.build())));
+            handed = found.to_vec();
+        };
+        let analysis = adinspect::analyze::analyze_streaming(
+            bytes,
+            &Options {
+                keep_text,
+                selection: adinspect::rules::Selection::new(&["all".to_string()], &[]).unwrap(),
+                ..Options::default()
+            },
+            Some(adinspect::analyze::ReportStream {
+                with_findings,
+                write: &mut write,
+            }),
+        );
+        assert!(analysis.report.is_none());
+        assert!(keep_text || analysis.text.is_empty());
+        assert_eq!(streamed.len(), 1, "the report is handed over once");
+        if with_findings {
+            assert_eq!(handed, analysis.findings);
+        } else {
+            assert!(handed.is_empty());
+        }
+        reports.push(format!("{:?}", streamed[0]));
+    }
+    assert_eq!(reports[0], reports[1]);
+    reports.swap_remove(0)
 }
 
 /// What `check` does for a format that does not quote the input: no report, no text kept.

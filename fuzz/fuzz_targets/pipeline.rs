@@ -28,16 +28,30 @@ fuzz_target!(|data: &[u8]| {
     assert_eq!(format!("{:?}", compacted.report), format!("{:?}", kept.report));
     // `show --format json` is handed the report while the model is alive, positions counted
     // through the log: the same report.
-    let mut streamed = Vec::new();
-    adinspect::analyze::analyze_streaming(
-        data,
-        &adinspect::analyze::Options {
-            keep_text: false,
-            ..Default::default()
-        },
-        Some(&mut |_, reporter| streamed.push(Some(Box::new(reporter.build())))),
-    );
-    assert_eq!(streamed.len(), 1);
-    assert_eq!(format!("{:?}", streamed[0]), format!("{:?}", kept.report));
+    // Human output is handed the placed findings too: the analysis's own.
+    for with_findings in [false, true] {
+        let mut streamed = Vec::new();
+        let mut handed = Vec::new();
+        let mut write = |_, reporter: &adinspect::report::Reporter<'_, '_>, found: &[_]| {
+            streamed.push(Some(Box::new(reporter.build())));
+            handed = found.to_vec();
+        };
+        let analysis = adinspect::analyze::analyze_streaming(
+            data,
+            &adinspect::analyze::Options {
+                keep_text: with_findings,
+                ..Default::default()
+            },
+            Some(adinspect::analyze::ReportStream {
+                with_findings,
+                write: &mut write,
+            }),
+        );
+        assert_eq!(streamed.len(), 1);
+        assert_eq!(format!("{:?}", streamed[0]), format!("{:?}", kept.report));
+        if with_findings {
+            assert_eq!(handed, analysis.findings);
+        }
+    }
     adinspect::invariants::assert_sound(compacted);
 });

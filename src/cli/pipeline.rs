@@ -12,7 +12,8 @@ use super::messages::Messages;
 use super::output::{Latch, ReportFile, report_collides};
 use super::settings;
 use super::{CommonArgs, EXIT_FINDINGS, EXIT_OK, EXIT_TROUBLE, Env, FixArgs, Mode};
-use crate::analyze::{self, Options};
+use crate::analyze::{self, Options, ReportStream};
+use crate::finding::Located;
 use crate::finding::Severity;
 use crate::fix;
 use crate::render::{self, FileResult, Format, Summary, Unreadable, human::Painter};
@@ -42,13 +43,17 @@ enum Outcome {
     Unreadable(Unreadable),
 }
 
-/// Where `show --format json` writes a file's report while the document's model is alive.
+/// Writes a file's report (its path, encoding, the report, the findings marking it).
+type WriteHead<'h> = dyn FnMut(&str, Encoding, &Reporter<'_, '_>, &[Located]) + 'h;
+
+/// Where `show` writes a file's report (all but its findings) while the document's model is
+/// alive.
 enum ShowHead<'h> {
     /// Not streamed: another mode, or none is wanted (`-q`).
     Not,
     /// Straight to the output, given the file's path (inputs checked in order on the writing
     /// thread).
-    Output(&'h mut dyn FnMut(&str, Encoding, &Reporter<'_, '_>)),
+    Output(&'h mut WriteHead<'h>),
     /// Into the file's rendered bytes (inputs checked on several threads).
     Rendered,
 }
@@ -87,6 +92,19 @@ fn render_alone(
         Mode::Check(Format::Jsonl) => render::json::write_jsonl(out, file),
         Mode::Check(Format::Github) => render::github::write_file(out, file),
         Mode::Check(_) => Ok(()),
+    }
+}
+
+/// `show`: what follows a report written as it was built (see `ShowHead`).
+fn show_findings(
+    mode: Mode,
+    painter: Painter,
+    out: &mut dyn Write,
+    file: &FileResult,
+) -> io::Result<()> {
+    match mode {
+        Mode::Show(Format::Json) => render::json::show_findings(out, file),
+        _ => render::human::write_check_file(out, painter, file),
     }
 }
 
@@ -339,8 +357,21 @@ fn run(
     // With several threads, the checking threads render what they checked (in the formats that
     // allow it): the writing thread would otherwise render and free every result itself.
     let render_here = threads > 1 && several && repair == Repair::Off && renders_alone(mode);
-    // `show --format json` writes each report as it is built (see `ShowHead`).
-    let streams_report = mode == Mode::Show(Format::Json) && options.report;
+    // `show` writes each report as it is built (see `ShowHead`); human output marks values
+    // with the findings, so it is handed them too.
+    let streams_report = matches!(mode, Mode::Show(_)) && options.report;
+    let with_findings = mode == Mode::Show(Format::Human);
+    // A report and the findings marking it, into `out`.
+    let show_head = |out: &mut dyn Write,
+                     path: &str,
+                     encoding: Encoding,
+                     reporter: &Reporter<'_, '_>,
+                     findings: &[Located]| match mode {
+        Mode::Show(Format::Human) => {
+            render::human::write_show_head(out, painter, path, reporter, findings)
+        }
+        _ => render::json::write_show_head(out, path, reporter.kind(), encoding, Some(reporter)),
+    };
     let analyze_one = |opener: &mut Opener, input: Input, head: ShowHead<'_>| -> Outcome {
         // Timed only for --verbose, which prints it.
         let started = verbose.then(Instant::now);
@@ -395,24 +426,27 @@ fn run(
         let mut analysis = match head {
             ShowHead::Not => analyze::analyze(bytes, &options),
             ShowHead::Output(write) => {
-                let mut stream = |encoding: Encoding, reporter: &Reporter<'_, '_>| {
+                let mut write = |encoding: Encoding, r: &Reporter<'_, '_>, found: &[Located]| {
                     head_written = true;
-                    write(&path, encoding, reporter);
+                    write(&path, encoding, r, found);
                 };
-                analyze::analyze_streaming(bytes, &options, Some(&mut stream))
+                let stream = ReportStream {
+                    with_findings,
+                    write: &mut write,
+                };
+                analyze::analyze_streaming(bytes, &options, Some(stream))
             }
             ShowHead::Rendered => {
-                let mut stream = |encoding: Encoding, reporter: &Reporter<'_, '_>| {
+                let mut write = |encoding: Encoding, r: &Reporter<'_, '_>, found: &[Located]| {
+                    head_written = true;
                     // Writing to memory cannot fail.
-                    let _ = render::json::write_show_head(
-                        &mut head_bytes,
-                        &path,
-                        reporter.kind(),
-                        encoding,
-                        Some(reporter),
-                    );
+                    let _ = show_head(&mut head_bytes, &path, encoding, r, found);
                 };
-                analyze::analyze_streaming(bytes, &options, Some(&mut stream))
+                let stream = ReportStream {
+                    with_findings,
+                    write: &mut write,
+                };
+                analyze::analyze_streaming(bytes, &options, Some(stream))
             }
         };
         if let Some(root) = &analysis.other_root {
@@ -444,10 +478,10 @@ fn run(
         let rendered = (render_here || !head_bytes.is_empty()).then(|| {
             let mut bytes = head_bytes;
             // Writing to memory cannot fail.
-            let _ = if bytes.is_empty() {
-                render_alone(mode, painter, quiet, &mut bytes, &file)
+            let _ = if head_written {
+                show_findings(mode, painter, &mut bytes, &file)
             } else {
-                render::json::show_findings(&mut bytes, &file)
+                render_alone(mode, painter, quiet, &mut bytes, &file)
             };
             let mut counts = Summary::default();
             counts.add(&file.analysis.findings);
@@ -485,9 +519,12 @@ fn run(
             // Once the output is gone (a closed pipe), no report is worth building.
             let outcome = if streams_report && out.get_ref().is_open() {
                 let (json, out) = (&mut sink.json, &mut out);
-                let mut write = |path: &str, encoding: Encoding, reporter: &Reporter<'_, '_>| {
+                let mut write = |path: &str, encoding, reporter: &Reporter<'_, '_>, found: &_| {
                     // Write errors are latched by `out`.
-                    let _ = json.show_head(out, path, reporter.kind(), encoding, Some(reporter));
+                    if mode == Mode::Show(Format::Json) {
+                        let _ = json.separator(out);
+                    }
+                    let _ = show_head(out, path, encoding, reporter, found);
                 };
                 analyze_one(&mut opener, input, ShowHead::Output(&mut write))
             } else {
@@ -838,7 +875,7 @@ impl Sink {
         let p = self.painter;
         // Write errors are latched by `out` (and end the writing above); nothing to do here.
         let _ = match self.mode {
-            Mode::Show(Format::Json) if head_written => render::json::show_findings(out, &file),
+            Mode::Show(_) if head_written => show_findings(self.mode, p, out, &file),
             Mode::Show(Format::Json) => self.json.show_file(out, &file),
             mode if renders_alone(mode) => render_alone(mode, p, self.quiet, out, &file),
             Mode::Show(_) => Ok(()),

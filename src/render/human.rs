@@ -11,8 +11,9 @@ use super::json::push_number;
 use super::{FileResult, Summary};
 use crate::finding::Applicability;
 use crate::finding::{Located, Severity};
+use crate::model::DocKind;
 use crate::report::{
-    AccountReport, DocumentReport, ErrorReport, ProtocolReport, Setting, Value, shorten,
+    AccountReport, DocumentReport, ErrorReport, ProtocolReport, Reporter, Setting, Value, shorten,
 };
 
 /// Wide lines (one-line documents) are shown as a window around the finding.
@@ -504,7 +505,13 @@ impl Show<'_, '_> {
         }
     }
 
-    fn report(&mut self, report: &DocumentReport) -> io::Result<()> {
+    /// The report: `head` for everything but the Accounts, which come from `reporter` when
+    /// there is one (each Protocol built as it is written), else from `head`.
+    fn report(
+        &mut self,
+        report: &DocumentReport,
+        reporter: Option<&Reporter<'_, '_>>,
+    ) -> io::Result<()> {
         if let Some(what) = &report.looks_like {
             self.row(2, "Looks like", what, None)?;
         }
@@ -523,8 +530,17 @@ impl Show<'_, '_> {
                 self.setting(4, s)?;
             }
         }
-        for account in &report.accounts {
-            self.account(account)?;
+        match reporter {
+            Some(reporter) => {
+                for at in 0..reporter.account_count() {
+                    self.account(&reporter.account(at), reporter.protocols(at))?;
+                }
+            }
+            None => {
+                for account in &report.accounts {
+                    self.account(account, account.protocols.iter().cloned())?;
+                }
+            }
         }
         for server in &report.servers {
             let kind = server
@@ -582,7 +598,11 @@ impl Show<'_, '_> {
         Ok(())
     }
 
-    fn account(&mut self, account: &AccountReport) -> io::Result<()> {
+    fn account(
+        &mut self,
+        account: &AccountReport,
+        protocols: impl Iterator<Item = ProtocolReport>,
+    ) -> io::Result<()> {
         let mut head = vec![];
         if let Some(t) = &account.account_type {
             head.push(format!("AccountType {}", t.value));
@@ -619,8 +639,8 @@ impl Show<'_, '_> {
         if let Some(error) = &account.error {
             self.error(4, error)?;
         }
-        for protocol in &account.protocols {
-            self.protocol(protocol)?;
+        for protocol in protocols {
+            self.protocol(&protocol)?;
         }
         Ok(())
     }
@@ -700,6 +720,7 @@ impl Show<'_, '_> {
     }
 }
 
+/// `show` for one file whose report was built whole (or, with `quiet`, not at all).
 pub fn write_show_file(
     out: &mut dyn Write,
     p: Painter,
@@ -708,27 +729,57 @@ pub fn write_show_file(
 ) -> io::Result<()> {
     let analysis = &file.analysis;
     if !quiet {
-        writeln!(
-            out,
-            "{} {}",
-            p.paint(&file.path, Style::new().bold().underline()),
-            p.dim(&format!(
-                "— {} ({})",
-                analysis.kind.describe(),
-                analysis.kind.as_str()
-            ))
-        )?;
-        let mut show = Show {
-            out: &mut *out,
-            p,
-            findings: &analysis.findings,
-        };
-        if let Some(report) = &analysis.report {
-            show.report(report)?;
-        }
-        writeln!(out)?;
+        let empty = DocumentReport::default();
+        let report = analysis.report.as_deref().unwrap_or(&empty);
+        let findings = &analysis.findings;
+        write_show(out, p, (&file.path, analysis.kind), report, None, findings)?;
     }
     write_check_file(out, p, file)
+}
+
+/// `show` for one file up to its findings (which [`write_check_file`] then writes), the report
+/// written Account by Account and Protocol by Protocol as `reporter` builds them; `findings`
+/// (placed) mark the values they concern.
+pub fn write_show_head(
+    out: &mut dyn Write,
+    p: Painter,
+    path: &str,
+    reporter: &Reporter<'_, '_>,
+    findings: &[Located],
+) -> io::Result<()> {
+    let head = reporter.head();
+    write_show(
+        out,
+        p,
+        (path, reporter.kind()),
+        &head,
+        Some(reporter),
+        findings,
+    )
+}
+
+/// The file's title and its report, then a blank line.
+fn write_show(
+    out: &mut dyn Write,
+    p: Painter,
+    (path, kind): (&str, DocKind),
+    report: &DocumentReport,
+    reporter: Option<&Reporter<'_, '_>>,
+    findings: &[Located],
+) -> io::Result<()> {
+    writeln!(
+        out,
+        "{} {}",
+        p.paint(path, Style::new().bold().underline()),
+        p.dim(&format!("— {} ({})", kind.describe(), kind.as_str()))
+    )?;
+    let mut show = Show {
+        out: &mut *out,
+        p,
+        findings,
+    };
+    show.report(report, reporter)?;
+    writeln!(out)
 }
 
 #[cfg(test)]

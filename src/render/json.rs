@@ -516,14 +516,20 @@ fn put_opt_str(out: &mut Vec<u8>, value: Option<&str>) -> io::Result<()> {
     }
 }
 
-/// An optional number or boolean as JSON (null for None).
-fn put_opt<T: std::fmt::Display>(out: &mut Vec<u8>, value: Option<T>) -> io::Result<()> {
+/// An optional boolean as JSON (null for None).
+fn put_opt_bool(out: &mut Vec<u8>, value: Option<bool>) {
+    out.extend_from_slice(match value {
+        Some(true) => b"true",
+        Some(false) => b"false",
+        None => b"null",
+    });
+}
+
+/// An optional number as JSON (null for None).
+fn put_opt_number(out: &mut Vec<u8>, value: Option<usize>) {
     match value {
-        Some(value) => write!(out, "{value}"),
-        None => {
-            out.extend_from_slice(b"null");
-            Ok(())
-        }
+        Some(value) => push_number(out, value),
+        None => out.extend_from_slice(b"null"),
     }
 }
 
@@ -583,24 +589,27 @@ fn write_settings(out: &mut Vec<u8>, list: &[Setting]) -> io::Result<()> {
 fn write_protocol(out: &mut Vec<u8>, protocol: &ProtocolReport) -> io::Result<()> {
     let e = &protocol.effective;
     out.extend_from_slice(b"{\"effective\":{\"auth_required\":");
-    put_opt(out, e.auth_required)?;
+    put_opt_bool(out, e.auth_required);
     out.extend_from_slice(b",\"cert_principal_name\":");
     put_opt_str(out, e.cert_principal_name.as_deref())?;
     out.extend_from_slice(b",\"domain_name\":");
     put_opt_str(out, e.domain_name.as_deref())?;
     out.extend_from_slice(b",\"domain_required\":");
-    put_opt(out, e.domain_required)?;
+    put_opt_bool(out, e.domain_required);
     out.extend_from_slice(b",\"login\":");
     put_opt_str(out, e.login.as_deref())?;
     out.extend_from_slice(b",\"port\":");
-    put_opt(out, e.port)?;
+    put_opt_number(out, e.port.map(usize::from));
     out.extend_from_slice(b",\"security\":");
     match e.security {
-        Some((mode, from)) => write!(
-            out,
-            "{{\"from\":\"{from}\",\"mode\":\"{}\"}}",
-            mode.as_str()
-        )?,
+        Some((mode, from)) => {
+            // Both are fixed words that need no escaping.
+            out.extend_from_slice(b"{\"from\":\"");
+            out.extend_from_slice(from.as_bytes());
+            out.extend_from_slice(b"\",\"mode\":\"");
+            out.extend_from_slice(mode.as_str().as_bytes());
+            out.extend_from_slice(b"\"}");
+        }
         None => out.extend_from_slice(b"null"),
     }
     out.extend_from_slice(b",\"server\":");
@@ -609,21 +618,21 @@ fn write_protocol(out: &mut Vec<u8>, protocol: &ProtocolReport) -> io::Result<()
     match &protocol.smtp {
         Some(smtp) => {
             out.extend_from_slice(b"{\"pop3_line\":");
-            put_opt(out, smtp.pop3_line)?;
+            put_opt_number(out, smtp.pop3_line);
             out.extend_from_slice(b",\"pop3_server\":");
             put_opt_str(out, smtp.pop3_server.as_deref())?;
             out.extend_from_slice(b",\"reuses_pop3\":");
-            put_opt(out, smtp.uses_pop3)?;
+            put_opt_bool(out, smtp.uses_pop3);
             out.push(b'}');
         }
         None => out.extend_from_slice(b"null"),
     }
     out.extend_from_slice(b",\"smtp_last\":");
-    put_opt(out, e.smtp_last)?;
+    put_opt_bool(out, e.smtp_last);
     out.extend_from_slice(b",\"spa\":");
-    put_opt(out, e.spa)?;
+    put_opt_bool(out, e.spa);
     out.extend_from_slice(b",\"ttl_hours\":");
-    put_opt(out, e.ttl_hours)?;
+    put_opt_number(out, e.ttl_hours.map(|hours| hours as usize));
     out.extend_from_slice(b"},\"endpoints\":[");
     for (i, endpoint) in protocol.endpoints.iter().enumerate() {
         if i > 0 {
@@ -635,7 +644,9 @@ fn write_protocol(out: &mut Vec<u8>, protocol: &ProtocolReport) -> io::Result<()
         write_settings(out, &endpoint.entries)?;
         out.push(b'}');
     }
-    write!(out, "],\"line\":{},\"server_version\":", protocol.line)?;
+    out.extend_from_slice(b"],\"line\":");
+    push_number(out, protocol.line);
+    out.extend_from_slice(b",\"server_version\":");
     match protocol.server_version_parts {
         Some((major, minor, build)) => {
             write!(
@@ -783,21 +794,23 @@ mod tests {
             let built = analyze(document.clone(), &built_options);
             let mut streamed = Vec::new();
             let mut calls = 0;
-            let analysis = analyze_streaming(
-                document.clone(),
-                &streamed_options,
-                Some(&mut |encoding, reporter| {
-                    calls += 1;
-                    write_show_head(
-                        &mut streamed,
-                        "p",
-                        reporter.kind(),
-                        encoding,
-                        Some(reporter),
-                    )
-                    .unwrap();
-                }),
-            );
+            let mut write = |encoding, reporter: &Reporter<'_, '_>, found: &[Located]| {
+                calls += 1;
+                assert!(found.is_empty(), "findings come after the report");
+                write_show_head(
+                    &mut streamed,
+                    "p",
+                    reporter.kind(),
+                    encoding,
+                    Some(reporter),
+                )
+                .unwrap();
+            };
+            let stream = crate::analyze::ReportStream {
+                with_findings: false,
+                write: &mut write,
+            };
+            let analysis = analyze_streaming(document.clone(), &streamed_options, Some(stream));
             assert_eq!(calls, 1, "the report is handed over once");
             assert!(analysis.report.is_none());
             assert_eq!(analysis.kind, built.kind);

@@ -64,7 +64,30 @@ enum Held {
 
 const SHORT: usize = 6;
 
+/// How many sentences put together each thread keeps.
+const RECENT_SLOTS: usize = 16;
+
+/// Sentences recently put together, by (template, word's address and length, value's key),
+/// and the slot to fill next.
+struct Recent {
+    slots: [(usize, usize, usize, u64, String); RECENT_SLOTS],
+    next: usize,
+}
+
 impl Held {
+    /// Different for every value.
+    fn key(&self) -> u64 {
+        match self {
+            Held::Number(number) => 1 << 63 | u64::from(*number),
+            Held::Short { len, bytes } => {
+                let mut key = [0; 8];
+                key[..SHORT].copy_from_slice(bytes);
+                key[SHORT] = *len;
+                u64::from_le_bytes(key)
+            }
+        }
+    }
+
     fn part(&self) -> Part<'_> {
         match self {
             Held::Number(number) => Part::Number(u64::from(*number)),
@@ -153,22 +176,54 @@ impl Text {
     }
 
     /// Calls `use_text` with the sentence; a template is put together in a buffer this thread
-    /// keeps for the purpose, so writing a finding allocates nothing.
+    /// keeps for the purpose, so writing a finding allocates nothing. The last sentences put
+    /// together are kept: a document that gets one thing wrong gets it wrong in every
+    /// Protocol, and then the same few sentences are written over and over.
     pub fn with_str<R>(&self, use_text: impl FnOnce(&str) -> R) -> R {
         thread_local! {
-            static BUFFER: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+            static RECENT: std::cell::RefCell<Recent> = const {
+                std::cell::RefCell::new(Recent {
+                    slots: [const { (0, 0, 0, 0, String::new()) }; RECENT_SLOTS],
+                    next: 0,
+                })
+            };
         }
         match &self.0 {
             Repr::Fixed(text) => use_text(text),
             Repr::Made(text) => use_text(text),
-            Repr::Held { .. } => BUFFER.with(|buffer| match buffer.try_borrow_mut() {
-                Ok(mut buffer) => {
-                    buffer.clear();
-                    // Writing into a String cannot fail.
-                    let _ = fmt::Write::write_fmt(&mut *buffer, format_args!("{self}"));
-                    use_text(&buffer)
+            Repr::Held {
+                template,
+                word,
+                value,
+            } => RECENT.with(|recent| match recent.try_borrow_mut() {
+                Ok(mut recent) => {
+                    // The template's address: two templates compiled to one address write the
+                    // same sentence anyway, and one compiled twice only misses.
+                    let key = (
+                        *template as usize,
+                        word.as_ptr() as usize,
+                        word.len(),
+                        value.key(),
+                    );
+                    let Recent { slots, next } = &mut *recent;
+                    // A template's address is never 0, so an empty slot never matches.
+                    let found = slots.iter().position(|s| (s.0, s.1, s.2, s.3) == key);
+                    let slot = match found {
+                        Some(at) => &mut slots[at],
+                        None => {
+                            // The oldest sentence makes room.
+                            let slot = &mut slots[*next];
+                            *next = (*next + 1) % RECENT_SLOTS;
+                            slot.4.clear();
+                            // Writing into a String cannot fail.
+                            let _ = fmt::Write::write_fmt(&mut slot.4, format_args!("{self}"));
+                            (slot.0, slot.1, slot.2, slot.3) = key;
+                            slot
+                        }
+                    };
+                    use_text(&slot.4)
                 }
-                // Asked again while the buffer is in use: a buffer of its own.
+                // Asked again while the sentences are in use: a buffer of its own.
                 Err(_) => use_text(&self.to_string()),
             }),
         }
@@ -319,6 +374,48 @@ mod tests {
             both,
             "<SSL> must be on or off, not \"x\"|<SSL> must be on or off, not \"y\""
         );
+    }
+
+    fn port(f: &mut fmt::Formatter<'_>, name: &str, value: Part<'_>) -> fmt::Result {
+        write!(f, "<{name}> is {value}")
+    }
+
+    /// Sentences kept from earlier are only ever the sentence asked for: texts that differ in
+    /// template, word, value (text or number, same bytes or not) or length, asked for in
+    /// cycles shorter and longer than the number kept, in order and out of it.
+    #[test]
+    fn kept_sentences_are_the_ones_asked_for() {
+        let words: [&'static str; 3] = ["SSL", "SPA", "SS"];
+        let mut texts = Vec::new();
+        for word in words {
+            for value in ["yes", "no", "1", "", "ye", "yés", "sixsix"] {
+                texts.push(Text::template(on_off, word, value));
+                texts.push(Text::template(port, word, value));
+            }
+            for number in [0, 1, 49, 65536, u64::from(u32::MAX)] {
+                texts.push(Text::template_number(port, word, number));
+            }
+        }
+        let expected: Vec<String> = texts.iter().map(|t| format!("{t}")).collect();
+        let mut seed = 7u64;
+        for cycle in [
+            1,
+            3,
+            RECENT_SLOTS - 1,
+            RECENT_SLOTS,
+            RECENT_SLOTS + 1,
+            texts.len(),
+        ] {
+            for round in 0..200 {
+                seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                let at = if round % 2 == 0 {
+                    round % cycle
+                } else {
+                    (seed >> 33) as usize % cycle
+                };
+                texts[at].with_str(|text| assert_eq!(text, expected[at], "cycle {cycle}"));
+            }
+        }
     }
 
     #[test]

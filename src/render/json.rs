@@ -143,20 +143,29 @@ fn write_finding_object(
 
 /// `text` as a JSON string, escaped exactly as serde_json escapes it: `"` and `\\` and the
 /// control characters below 0x20 (`\b \f \n \r \t` short, the others as `\u00xx`), nothing
-/// else. Text with nothing to escape (the usual case) is checked eight bytes at a time and
-/// copied at once; otherwise the runs between escapes are copied whole.
+/// else. The text is looked at eight bytes at a time, byte by byte only in the words that hold
+/// something to escape (a message quoting a value has two quotes in a hundred bytes); the runs
+/// between escapes are copied whole.
 pub(crate) fn push_string(out: &mut Vec<u8>, text: &str) {
     let bytes = text.as_bytes();
     out.reserve(bytes.len() + 2);
     out.push(b'"');
-    if needs_escape(bytes) {
-        let mut run = 0;
-        for (at, &byte) in bytes.iter().enumerate() {
+    let mut run = 0;
+    let mut at = 0;
+    while at < bytes.len() {
+        let end = (at + 8).min(bytes.len());
+        if let Ok(word) = <[u8; 8]>::try_from(&bytes[at..end])
+            && !word_needs_escape(u64::from_le_bytes(word))
+        {
+            at = end;
+            continue;
+        }
+        for (offset, &byte) in bytes[at..end].iter().enumerate() {
             let short = ESCAPES[usize::from(byte)];
             if short == 0 {
                 continue;
             }
-            out.extend_from_slice(&bytes[run..at]);
+            out.extend_from_slice(&bytes[run..at + offset]);
             out.push(b'\\');
             out.push(short);
             if short == b'u' {
@@ -168,12 +177,11 @@ pub(crate) fn push_string(out: &mut Vec<u8>, text: &str) {
                     HEX[usize::from(byte & 15)],
                 ]);
             }
-            run = at + 1;
+            run = at + offset + 1;
         }
-        out.extend_from_slice(&bytes[run..]);
-    } else {
-        out.extend_from_slice(bytes);
+        at = end;
     }
+    out.extend_from_slice(&bytes[run..]);
     out.push(b'"');
 }
 
@@ -195,21 +203,11 @@ static ESCAPES: [u8; 256] = {
     table
 };
 
-/// Whether any byte is `"`, `\\` or a control character below 0x20 (what JSON escapes),
-/// checked eight bytes at a time.
-fn needs_escape(bytes: &[u8]) -> bool {
+/// Whether any of eight bytes is `"`, `\\` or a control character below 0x20 (what JSON
+/// escapes).
+fn word_needs_escape(word: u64) -> bool {
     use super::escape::{any_byte_below, any_byte_is};
-    let mut chunks = bytes.chunks_exact(8);
-    for chunk in &mut chunks {
-        let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
-        if any_byte_below(word, 0x20) || any_byte_is(word, b'"') || any_byte_is(word, b'\\') {
-            return true;
-        }
-    }
-    chunks
-        .remainder()
-        .iter()
-        .any(|&b| b < 0x20 || b == b'"' || b == b'\\')
+    any_byte_below(word, 0x20) || any_byte_is(word, b'"') || any_byte_is(word, b'\\')
 }
 
 /// A non-negative number in decimal, as serde_json and `Display` write it.

@@ -367,7 +367,7 @@ fn check_document(
         std::thread::scope(|scope| {
             let tree = scope.spawn(|| rules::check_tree(&outline, text));
             let model = Model::build_with(doc, threads);
-            found.extend(rules::check_contents(&model, text, threads));
+            found = rules::check_contents(&model, text, threads);
             match tree.join() {
                 Ok(in_tree) => found.extend(in_tree),
                 Err(panic) => std::panic::resume_unwind(panic),

@@ -2,7 +2,7 @@
 # The cost of findings (issue 15): realistic responses (about 4.7 findings each, a third with
 # non-ASCII names), a 100 MB response with about 100,000 findings and a 10 MB one where every
 # Protocol is wrong, in every output format, against the same floor as bench/run.sh; peak memory
-# of `show --format json`. Writes bench/results/findings-*.json and memory-findings.txt, then the
+# of `show` (JSON and human). Writes bench/results/findings-*.json and memory-findings.txt, then the
 # "Findings" section of BENCHMARKS.md (bench/findings_report.py). Run by bench/run.sh; alone:
 #   bash bench/findings.sh
 set -euo pipefail
@@ -59,6 +59,10 @@ peak() { /usr/bin/time -f %M "$@" >/dev/null 2>"$timing" || true; tail -1 "$timi
   echo "check_jsonl_wrong_kb=$(peak "$bin" check --format jsonl --fail-level never "$wrong")"
   echo "show_json_100_kb=$(peak "$bin" show --format json --fail-level never "$data/findings-100mb.xml")"
   echo "check_jsonl_100_kb=$(peak "$bin" check --format jsonl --fail-level never "$data/findings-100mb.xml")"
+  echo "show_human_wrong_kb=$(peak "$bin" show --color never --fail-level never "$wrong")"
+  echo "check_human_wrong_kb=$(peak "$bin" check --color never --fail-level never "$wrong")"
+  echo "show_human_100_kb=$(peak "$bin" show --color never --fail-level never "$data/findings-100mb.xml")"
+  echo "check_human_100_kb=$(peak "$bin" check --color never --fail-level never "$data/findings-100mb.xml")"
 } > "$out/memory-findings.txt"
 rm -f "$timing"
 python3 bench/findings_report.py "$out" BENCHMARKS.md

@@ -60,6 +60,15 @@ findings). Same machine and method as above (medians and fastest runs over round
 | `show --format json`, every Protocol wrong: at most 10 B of peak memory per input byte | {show_bb:.1f} B/B ({mem['show_json_wrong_kb']/1024:.0f} MiB; check jsonl: {mem['check_jsonl_wrong_kb']/1024:.0f} MiB) | {"met" if show_bb <= 10 else "**not met**"} |
 | `show --format json` on the 100 MB file in about the time of `check` | {show_time:.2f}× check's time; peak {mem['show_json_100_kb']/1024:.0f} MiB (check: {mem['check_jsonl_100_kb']/1024:.0f} MiB) | {"met" if show_time <= 1.3 else "**not met**"} |
 
+`show` writes its report as it is built, Protocol by Protocol, while the document's model is
+alive; human output places the findings first (they mark the values), which holds them beside
+the tree. Peak memory, `show` against `check` in the same format:
+
+| input | `show --format json` | `check --format jsonl` | `show` (human) | `check` (human) |
+|---|---|---|---|---|
+| 10 MB, every Protocol wrong | {mem['show_json_wrong_kb']/1024:.0f} MiB | {mem['check_jsonl_wrong_kb']/1024:.0f} MiB | {mem['show_human_wrong_kb']/1024:.0f} MiB | {mem['check_human_wrong_kb']/1024:.0f} MiB |
+| 100 MB, ~100k findings | {mem['show_json_100_kb']/1024:.0f} MiB | {mem['check_jsonl_100_kb']/1024:.0f} MiB | {mem['show_human_100_kb']/1024:.0f} MiB | {mem['check_human_100_kb']/1024:.0f} MiB |
+
 ### Realistic 10,000 files
 
 {table(real, floor_real)}

@@ -30,8 +30,8 @@ enum Outcome {
         /// What `--fix`/`--diff` did.
         note: Option<Box<FixNote>>,
         rendered: Option<Rendered>,
-        /// `show --format json`: the file's report is already on the output (all but its
-        /// findings).
+        /// `show`: the file's report is already written (on the output, or at the start of
+        /// `rendered`); its findings are not.
         head_written: bool,
     },
     /// Not judged: a walk found a file that is not a regular file, or XML of another kind.
@@ -423,24 +423,19 @@ fn run(
         let (path, raw_path) = input.into_display_and_raw();
         let mut head_bytes = Vec::new();
         let mut head_written = false;
+        let renders_head = matches!(head, ShowHead::Rendered);
         let mut analysis = match head {
             ShowHead::Not => analyze::analyze(bytes, &options),
-            ShowHead::Output(write) => {
+            mut head => {
                 let mut write = |encoding: Encoding, r: &Reporter<'_, '_>, found: &[Located]| {
                     head_written = true;
-                    write(&path, encoding, r, found);
-                };
-                let stream = ReportStream {
-                    with_findings,
-                    write: &mut write,
-                };
-                analyze::analyze_streaming(bytes, &options, Some(stream))
-            }
-            ShowHead::Rendered => {
-                let mut write = |encoding: Encoding, r: &Reporter<'_, '_>, found: &[Located]| {
-                    head_written = true;
-                    // Writing to memory cannot fail.
-                    let _ = show_head(&mut head_bytes, &path, encoding, r, found);
+                    match &mut head {
+                        ShowHead::Output(write) => write(&path, encoding, r, found),
+                        _ => {
+                            // Writing to memory cannot fail.
+                            let _ = show_head(&mut head_bytes, &path, encoding, r, found);
+                        }
+                    }
                 };
                 let stream = ReportStream {
                     with_findings,
@@ -475,7 +470,7 @@ fn run(
             raw_path,
             analysis,
         });
-        let rendered = (render_here || !head_bytes.is_empty()).then(|| {
+        let rendered = (render_here || (renders_head && head_written)).then(|| {
             let mut bytes = head_bytes;
             // Writing to memory cannot fail.
             let _ = if head_written {

@@ -4,7 +4,7 @@
 use std::sync::OnceLock;
 
 use crate::compact::{self, RunLog};
-use crate::finding::{Finding, Located, Severity, Span};
+use crate::finding::{Finding, Located, Mark, Severity, Span};
 use crate::model::{DocKind, Model};
 use crate::parallel::{self, Threads};
 use crate::report::{self, DocumentReport, Reporter};
@@ -90,22 +90,16 @@ struct Checked {
     suppressions: Vec<Suppression>,
     /// For `show`: the report, with the input and its line index, put back together for it.
     report: Option<(DocumentReport, String, LineIndex)>,
-    /// For a stream that wants them: every finding placed (decoding findings included).
-    placed: Option<Placed>,
 }
-
-/// The findings reported, placed and sorted, and those a suppression comment silenced.
-type Placed = (Vec<Located>, Vec<Located>);
 
 /// Where `show` sends its report while the document's model is alive: a report written as it
 /// is built never exists whole.
 pub struct ReportStream<'s> {
-    /// Hand the findings over with the report (human output marks values with them). They are
-    /// then placed while the tree is still alive, which holds more memory at once; without,
-    /// the report comes before the findings are placed and the slice is empty.
-    pub with_findings: bool,
+    /// Hand over the marks of the findings that will be reported (human output marks values
+    /// with them), sorted by span; without, the slice is empty.
+    pub with_marks: bool,
     /// Called once, with the input's encoding.
-    pub write: &'s mut dyn FnMut(Encoding, &Reporter<'_, '_>, &[Located]),
+    pub write: &'s mut dyn FnMut(Encoding, &Reporter<'_, '_>, &[Mark]),
 }
 
 /// Analyses one input. Pass a `Vec<u8>` to spare a copy of large inputs.
@@ -146,20 +140,19 @@ pub fn analyze_streaming(
     let mut still_compacted: Option<RunLog> = None;
     let mut raw: Vec<Finding> = decoded.findings;
     let mut report = None;
-    let placed: Option<Placed>;
     let mut suppressions: Vec<Suppression>;
     let kind = if decoded.looks_binary {
         let model = Model::sniff(&text, true);
         raw.retain(|f| f.rule != "invalid-utf8"); // one finding for binary input, not hundreds
         suppressions = suppress::collect_unparsed(&text);
         raw.extend(rules::check(&model, &text));
-        (report, placed) = unparsed(
+        report = unparsed(
             &model,
             &text,
             &index,
             (options, decoded.encoding, stream.as_mut()),
-            &mut raw,
-            &mut suppressions,
+            &raw,
+            &suppressions,
         );
         model.kind
     } else {
@@ -184,7 +177,7 @@ pub fn analyze_streaming(
                     index: &index,
                 },
             };
-            let stream = stream.as_mut().map(|s| (decoded.encoding, s, &mut raw));
+            let stream = stream.as_mut().map(|s| (decoded.encoding, s, &raw[..]));
             check_document(&doc, &text, log.as_ref(), options, &placer, stream)
         });
         // The input is put back for an error (to parse it again), or for findings that the
@@ -195,7 +188,6 @@ pub fn analyze_streaming(
                 options.keep_text
                     && checked.report.is_none()
                     && (!checked.suppressions.is_empty()
-                        || checked.placed.as_ref().is_some_and(|(f, _)| !f.is_empty())
                         || raw
                             .iter()
                             .chain(&checked.findings)
@@ -213,7 +205,7 @@ pub fn analyze_streaming(
                     text: &text,
                     index: &index,
                 };
-                let stream = stream.as_mut().map(|s| (decoded.encoding, s, &mut raw));
+                let stream = stream.as_mut().map(|s| (decoded.encoding, s, &raw[..]));
                 check_document(&doc, &text, None, options, &placer, stream)
             }),
             (parsed, _) => parsed,
@@ -226,7 +218,6 @@ pub fn analyze_streaming(
                     raw.extend(checked.findings);
                 }
                 suppressions = checked.suppressions;
-                placed = checked.placed;
                 if let Some((built, original, lines)) = checked.report {
                     report = Some(Box::new(built));
                     text = original;
@@ -243,13 +234,13 @@ pub fn analyze_streaming(
                 }
                 raw.extend(rules::check(&model, &text));
                 suppressions = suppress::collect_unparsed(&text);
-                (report, placed) = unparsed(
+                report = unparsed(
                     &model,
                     &text,
                     &index,
                     (options, decoded.encoding, stream.as_mut()),
-                    &mut raw,
-                    &mut suppressions,
+                    &raw,
+                    &suppressions,
                 );
                 model.kind
             }
@@ -267,10 +258,16 @@ pub fn analyze_streaming(
             index: &index,
         },
     };
-    let (findings, suppressed) = match placed {
-        Some(placed) => placed,
-        None => place(raw, &mut suppressions, options, &placer),
-    };
+    let mut findings = locate(raw, options, &placer);
+    let mut suppressed = Vec::new();
+    if !suppressions.is_empty() {
+        suppressed = suppress::apply(&mut suppressions, &mut findings);
+        let unused = suppress::unused(&suppressions, &options.selection);
+        if !unused.is_empty() {
+            findings.extend(locate(unused, options, &placer));
+            sort(&mut findings);
+        }
+    }
     let quoted = options.keep_text && (report.is_some() || !findings.is_empty());
     if !quoted || still_compacted.is_some() {
         // Nothing will quote it (or it is compacted, not the input): not held until printed.
@@ -290,41 +287,66 @@ pub fn analyze_streaming(
     }
 }
 
-/// Places `raw` (the selection and severities applied, sorted) and applies the suppression
-/// comments: the findings reported and those silenced.
-fn place(
-    raw: Vec<Finding>,
-    suppressions: &mut [Suppression],
-    options: &Options,
-    placer: &Placer<'_>,
-) -> Placed {
-    let mut findings = locate(raw, options, placer);
-    let mut suppressed = Vec::new();
+/// The marks of the findings that will be reported, of `raw` (its parts in order) found in an
+/// input of `len` bytes: what `locate` and the suppressions keep (`suppress::apply`,
+/// `suppress::unused`), without placing anything; sorted as the findings are (ties of span and
+/// rule write the same mark).
+fn marks(raw: Raw<'_>, len: usize, suppressions: &[Suppression], options: &Options) -> Vec<Mark> {
+    let mark = |finding: &Finding| {
+        let rule = selected(finding, options)?;
+        let start = finding.span.start.min(len);
+        Some(Mark {
+            rule: rule.name,
+            severity: rule.severity,
+            span: (start, finding.span.end.clamp(start, len)),
+        })
+    };
+    let mut marks: Vec<Mark> = raw
+        .iter()
+        .flat_map(|part| part.iter())
+        .filter_map(mark)
+        .collect();
     if !suppressions.is_empty() {
-        suppressed = suppress::apply(suppressions, &mut findings);
-        let unused = suppress::unused(suppressions, &options.selection);
-        if !unused.is_empty() {
-            findings.extend(locate(unused, options, placer));
-            sort(&mut findings);
-        }
+        // A copy: which names are used is decided again when the findings are placed.
+        let mut suppressions = suppressions.to_vec();
+        marks.retain(|m| !suppress::silences(&mut suppressions, m.span.0, m.rule));
+        let unused = suppress::unused(&suppressions, &options.selection);
+        marks.extend(unused.iter().filter_map(mark));
     }
-    (findings, suppressed)
+    marks.sort_by_key(|m| (m.span, m.rule));
+    marks
 }
 
 /// A stream of the report with what it is handed: the options, the input's encoding.
 type StreamWith<'s, 'w> = (&'s Options, Encoding, Option<&'s mut ReportStream<'w>>);
 
+/// Raw findings in parts: the decoding findings, then the document's.
+type Raw<'f> = [&'f [Finding]; 2];
+
+/// Hands the report to `stream`, with the marks of `raw` when it wants them.
+fn hand_over(
+    stream: &mut ReportStream<'_>,
+    encoding: Encoding,
+    reporter: &Reporter<'_, '_>,
+    (raw, len, suppressions, options): (Raw<'_>, usize, &[Suppression], &Options),
+) {
+    let marks = match stream.with_marks {
+        true => marks(raw, len, suppressions, options),
+        false => Vec::new(),
+    };
+    (stream.write)(encoding, reporter, &marks);
+}
+
 /// The report of an input that has no tree (binary, or not well-formed): no spans to map.
-/// Streamed when asked to be (with the findings placed first if the stream wants them), else
-/// built when the options ask for it.
+/// Streamed when asked to be, else built when the options ask for it.
 fn unparsed(
     model: &Model<'_>,
     text: &str,
     index: &OnceLock<LineIndex>,
     (options, encoding, stream): StreamWith<'_, '_>,
-    raw: &mut Vec<Finding>,
-    suppressions: &mut [Suppression],
-) -> (Option<Box<DocumentReport>>, Option<Placed>) {
+    raw: &[Finding],
+    suppressions: &[Suppression],
+) -> Option<Box<DocumentReport>> {
     let place_at = |offset| {
         index
             .get_or_init(|| LineIndex::new(text))
@@ -333,15 +355,15 @@ fn unparsed(
     let identity = RunLog::identity();
     let reporter = Reporter::new(model, &place_at, &identity);
     let Some(stream) = stream else {
-        return (options.report.then(|| Box::new(reporter.build())), None);
+        return options.report.then(|| Box::new(reporter.build()));
     };
-    let placer = Placer::Input { text, index };
-    let placed = stream
-        .with_findings
-        .then(|| place(std::mem::take(raw), suppressions, options, &placer));
-    let findings = placed.as_ref().map_or(&[][..], |(f, _)| f);
-    (stream.write)(encoding, &reporter, findings);
-    (None, placed)
+    hand_over(
+        stream,
+        encoding,
+        &reporter,
+        ([raw, &[]], text.len(), suppressions, options),
+    );
+    None
 }
 
 /// Builds the model of a parsed document and runs the checks. `text` is what was parsed; `log`
@@ -352,7 +374,7 @@ fn check_document(
     log: Option<&RunLog>,
     options: &Options,
     placer: &Placer<'_>,
-    stream: Option<(Encoding, &mut ReportStream<'_>, &mut Vec<Finding>)>,
+    stream: Option<(Encoding, &mut ReportStream<'_>, &[Finding])>,
 ) -> Checked {
     let threads = threads_for(text, options);
     let mut found = Vec::new();
@@ -391,20 +413,21 @@ fn check_document(
             }
         }
     }
-    let mut suppressions = suppress::collect(doc, text, log);
+    let suppressions = suppress::collect(doc, text, log);
     let streamed = stream.is_some();
-    let mut placed = None;
     if let Some((encoding, stream, decoded)) = stream {
         // Placed through the log: the input is not put back together for a streamed report
         // (positions are the same either way).
-        if stream.with_findings {
-            let mut raw = std::mem::take(decoded);
-            raw.append(&mut found);
-            placed = Some(place(raw, &mut suppressions, options, placer));
-        }
-        let findings = placed.as_ref().map_or(&[][..], |(f, _)| f);
         let place_at = |offset| placer.position(offset);
-        (stream.write)(encoding, &Reporter::new(&model, &place_at, log), findings);
+        let reporter = Reporter::new(&model, &place_at, log);
+        // The decoding findings come first, as when the findings are placed.
+        let raw = [decoded, &found[..]];
+        hand_over(
+            stream,
+            encoding,
+            &reporter,
+            (raw, placer.len(), &suppressions, options),
+        );
     }
     let report = (options.report && !streamed).then(|| {
         let original = log.restore(text.to_string());
@@ -420,7 +443,6 @@ fn check_document(
         suppressions,
         findings: found,
         report,
-        placed,
     }
 }
 

@@ -161,6 +161,25 @@ impl Finding {
     }
 }
 
+/// What human `show` marks a value with: a reported finding's rule, severity and span (in the
+/// input), without positions or words. Cheap enough to make while a document's tree is alive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Mark {
+    pub rule: &'static str,
+    pub severity: Severity,
+    pub span: (usize, usize),
+}
+
+impl Mark {
+    pub fn of(finding: &Located) -> Mark {
+        Mark {
+            rule: finding.rule,
+            severity: finding.severity,
+            span: (finding.span.start, finding.span.end),
+        }
+    }
+}
+
 /// A finding with its severity and 1-based line/column positions (columns in characters).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Located {

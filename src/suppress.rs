@@ -150,27 +150,33 @@ pub fn apply(suppressions: &mut [Suppression], findings: &mut Vec<Located>) -> V
     }
     let mut suppressed = Vec::new();
     findings.retain(|finding| {
-        let mut hit = false;
-        for suppression in suppressions.iter_mut() {
-            let applies = suppression.file_wide
-                || (suppression.range.start <= finding.span.start
-                    && finding.span.start < suppression.range.end);
-            if !applies {
-                continue;
-            }
-            for named in &mut suppression.names {
-                if covers(&named.name, finding.rule) {
-                    named.used = true;
-                    hit = true;
-                }
-            }
-        }
+        let hit = silences(suppressions, finding.span.start, finding.rule);
         if hit {
             suppressed.push(finding.clone());
         }
         !hit
     });
     suppressed
+}
+
+/// Whether a suppression silences a finding of `rule` starting at `start`; marks the names that
+/// do as used.
+pub fn silences(suppressions: &mut [Suppression], start: usize, rule: &'static str) -> bool {
+    let mut hit = false;
+    for suppression in suppressions.iter_mut() {
+        let applies = suppression.file_wide
+            || (suppression.range.start <= start && start < suppression.range.end);
+        if !applies {
+            continue;
+        }
+        for named in &mut suppression.names {
+            if covers(&named.name, rule) {
+                named.used = true;
+                hit = true;
+            }
+        }
+    }
+    hit
 }
 
 /// `unused-suppression` findings: a name that is no rule or family, a suppression with no

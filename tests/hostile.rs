@@ -3,6 +3,7 @@
 //! mutates valid fixtures (delete, duplicate, swap, change values, truncate).
 
 use adinspect::analyze::{Analysis, Options, analyze};
+use adinspect::finding::Mark;
 use adinspect::invariants::assert_sound;
 
 fn run(bytes: impl Into<Vec<u8>>) -> Analysis {
@@ -468,12 +469,12 @@ fn same_either_way_options(bytes: &[u8], keep_indentation: bool) -> Analysis {
 }
 
 /// What `show` does: the report handed over (once) while the model is alive, its positions
-/// counted through the compaction log; as the Debug of `Analysis::report`. Both ways: before
-/// the findings are placed (`--format json`, the input not kept) and with them (human output:
-/// the findings handed over are the analysis's own).
+/// counted through the compaction log; as the Debug of `Analysis::report`. Both ways: alone
+/// (`--format json`, the input not kept) and with the marks of the findings (human output:
+/// they are those of the findings the analysis reports, in the same order).
 fn streamed_report(bytes: &[u8]) -> String {
     let mut reports = Vec::new();
-    for (with_findings, keep_text) in [(false, false), (true, true)] {
+    for (with_marks, keep_text) in [(false, false), (true, true)] {
         let mut streamed = Vec::new();
         let mut handed = Vec::new();
         let mut write = |_, reporter: &adinspect::report::Reporter<'_, '_>, found: &[_]| {
@@ -488,15 +489,16 @@ fn streamed_report(bytes: &[u8]) -> String {
                 ..Options::default()
             },
             Some(adinspect::analyze::ReportStream {
-                with_findings,
+                with_marks,
                 write: &mut write,
             }),
         );
         assert!(analysis.report.is_none());
         assert!(keep_text || analysis.text.is_empty());
         assert_eq!(streamed.len(), 1, "the report is handed over once");
-        if with_findings {
-            assert_eq!(handed, analysis.findings);
+        if with_marks {
+            let expected: Vec<_> = analysis.findings.iter().map(Mark::of).collect();
+            assert_eq!(handed, expected);
         } else {
             assert!(handed.is_empty());
         }

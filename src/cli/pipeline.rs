@@ -13,7 +13,7 @@ use super::output::{Latch, ReportFile, report_collides};
 use super::settings;
 use super::{CommonArgs, EXIT_FINDINGS, EXIT_OK, EXIT_TROUBLE, Env, FixArgs, Mode};
 use crate::analyze::{self, Options, ReportStream};
-use crate::finding::Located;
+use crate::finding::Mark;
 use crate::finding::Severity;
 use crate::fix;
 use crate::render::{self, FileResult, Format, Summary, Unreadable, human::Painter};
@@ -43,8 +43,8 @@ enum Outcome {
     Unreadable(Unreadable),
 }
 
-/// Writes a file's report (its path, encoding, the report, the findings marking it).
-type WriteHead<'h> = dyn FnMut(&str, Encoding, &Reporter<'_, '_>, &[Located]) + 'h;
+/// Writes a file's report (its path, encoding, the report, the marks of its findings).
+type WriteHead<'h> = dyn FnMut(&str, Encoding, &Reporter<'_, '_>, &[Mark]) + 'h;
 
 /// Where `show` writes a file's report (all but its findings) while the document's model is
 /// alive.
@@ -358,17 +358,17 @@ fn run(
     // allow it): the writing thread would otherwise render and free every result itself.
     let render_here = threads > 1 && several && repair == Repair::Off && renders_alone(mode);
     // `show` writes each report as it is built (see `ShowHead`); human output marks values
-    // with the findings, so it is handed them too.
+    // with the findings, so it is handed their marks too.
     let streams_report = matches!(mode, Mode::Show(_)) && options.report;
-    let with_findings = mode == Mode::Show(Format::Human);
-    // A report and the findings marking it, into `out`.
+    let with_marks = mode == Mode::Show(Format::Human);
+    // A report and the marks of its findings, into `out`.
     let show_head = |out: &mut dyn Write,
                      path: &str,
                      encoding: Encoding,
                      reporter: &Reporter<'_, '_>,
-                     findings: &[Located]| match mode {
+                     marks: &[Mark]| match mode {
         Mode::Show(Format::Human) => {
-            render::human::write_show_head(out, painter, path, reporter, findings)
+            render::human::write_show_head(out, painter, path, reporter, marks)
         }
         _ => render::json::write_show_head(out, path, reporter.kind(), encoding, Some(reporter)),
     };
@@ -427,18 +427,18 @@ fn run(
         let mut analysis = match head {
             ShowHead::Not => analyze::analyze(bytes, &options),
             mut head => {
-                let mut write = |encoding: Encoding, r: &Reporter<'_, '_>, found: &[Located]| {
+                let mut write = |encoding: Encoding, r: &Reporter<'_, '_>, marks: &[Mark]| {
                     head_written = true;
                     match &mut head {
-                        ShowHead::Output(write) => write(&path, encoding, r, found),
+                        ShowHead::Output(write) => write(&path, encoding, r, marks),
                         _ => {
                             // Writing to memory cannot fail.
-                            let _ = show_head(&mut head_bytes, &path, encoding, r, found);
+                            let _ = show_head(&mut head_bytes, &path, encoding, r, marks);
                         }
                     }
                 };
                 let stream = ReportStream {
-                    with_findings,
+                    with_marks,
                     write: &mut write,
                 };
                 analyze::analyze_streaming(bytes, &options, Some(stream))
@@ -514,12 +514,12 @@ fn run(
             // Once the output is gone (a closed pipe), no report is worth building.
             let outcome = if streams_report && out.get_ref().is_open() {
                 let (json, out) = (&mut sink.json, &mut out);
-                let mut write = |path: &str, encoding, reporter: &Reporter<'_, '_>, found: &_| {
+                let mut write = |path: &str, encoding, reporter: &Reporter<'_, '_>, marks: &_| {
                     // Write errors are latched by `out`.
                     if mode == Mode::Show(Format::Json) {
                         let _ = json.separator(out);
                     }
-                    let _ = show_head(out, path, encoding, reporter, found);
+                    let _ = show_head(out, path, encoding, reporter, marks);
                 };
                 analyze_one(&mut opener, input, ShowHead::Output(&mut write))
             } else {

@@ -10,7 +10,7 @@ use super::escape::{Shown, terminal};
 use super::json::push_number;
 use super::{FileResult, Summary};
 use crate::finding::Applicability;
-use crate::finding::{Located, Severity};
+use crate::finding::{Located, Mark, Severity};
 use crate::model::DocKind;
 use crate::report::{
     AccountReport, DocumentReport, ErrorReport, ProtocolReport, Reporter, Setting, Value, shorten,
@@ -409,9 +409,9 @@ pub fn write_summary(out: &mut dyn Write, p: Painter, summary: &Summary) -> io::
 struct Show<'o, 'f> {
     out: &'o mut dyn Write,
     p: Painter,
-    /// The file's findings, sorted by start offset: a value is marked with the warnings and
-    /// errors that start inside its element.
-    findings: &'f [Located],
+    /// The marks of the file's findings, sorted by span: a value is marked with the warnings
+    /// and errors that start inside its element.
+    marks: &'f [Mark],
 }
 
 /// At most this many marks after one value; more are counted.
@@ -421,12 +421,12 @@ const LABEL_WIDTH: usize = 24;
 
 impl Show<'_, '_> {
     /// Warnings and errors that start within `span` (binary search: no scan per value).
-    fn marked(&self, span: &Range<usize>) -> impl Iterator<Item = &Located> {
-        let first = self.findings.partition_point(|f| f.span.start < span.start);
-        self.findings[first..]
+    fn marked(&self, span: &Range<usize>) -> impl Iterator<Item = &Mark> {
+        let first = self.marks.partition_point(|m| m.span.0 < span.start);
+        self.marks[first..]
             .iter()
-            .take_while(move |f| f.span.start < span.end.max(span.start + 1))
-            .filter(|f| f.severity > Severity::Info)
+            .take_while(move |m| m.span.0 < span.end.max(span.start + 1))
+            .filter(|m| m.severity > Severity::Info)
     }
 
     fn mark(&self, span: &Range<usize>) -> String {
@@ -731,31 +731,25 @@ pub fn write_show_file(
     if !quiet {
         let empty = DocumentReport::default();
         let report = analysis.report.as_deref().unwrap_or(&empty);
-        let findings = &analysis.findings;
-        write_show(out, p, (&file.path, analysis.kind), report, None, findings)?;
+        let marks: Vec<Mark> = analysis.findings.iter().map(Mark::of).collect();
+        write_show(out, p, (&file.path, analysis.kind), report, None, &marks)?;
     }
     write_check_file(out, p, file)
 }
 
 /// `show` for one file up to its findings (which [`write_check_file`] then writes), the report
-/// written Account by Account and Protocol by Protocol as `reporter` builds them; `findings`
-/// (placed) mark the values they concern.
+/// written Account by Account and Protocol by Protocol as `reporter` builds them; `marks` (of
+/// the findings, sorted by span) mark the values they concern.
 pub fn write_show_head(
     out: &mut dyn Write,
     p: Painter,
     path: &str,
     reporter: &Reporter<'_, '_>,
-    findings: &[Located],
+    marks: &[Mark],
 ) -> io::Result<()> {
     let head = reporter.head();
-    write_show(
-        out,
-        p,
-        (path, reporter.kind()),
-        &head,
-        Some(reporter),
-        findings,
-    )
+    let file = (path, reporter.kind());
+    write_show(out, p, file, &head, Some(reporter), marks)
 }
 
 /// The file's title and its report, then a blank line.
@@ -765,7 +759,7 @@ fn write_show(
     (path, kind): (&str, DocKind),
     report: &DocumentReport,
     reporter: Option<&Reporter<'_, '_>>,
-    findings: &[Located],
+    marks: &[Mark],
 ) -> io::Result<()> {
     writeln!(
         out,
@@ -776,7 +770,7 @@ fn write_show(
     let mut show = Show {
         out: &mut *out,
         p,
-        findings,
+        marks,
     };
     show.report(report, reporter)?;
     writeln!(out)

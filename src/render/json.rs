@@ -792,9 +792,9 @@ mod tests {
             let built = analyze(document.clone(), &built_options);
             let mut streamed = Vec::new();
             let mut calls = 0;
-            let mut write = |encoding, reporter: &Reporter<'_, '_>, found: &[Located]| {
+            let mut write = |encoding, reporter: &Reporter<'_, '_>, marks: &[_]| {
                 calls += 1;
-                assert!(found.is_empty(), "findings come after the report");
+                assert!(marks.is_empty(), "none asked for");
                 write_show_head(
                     &mut streamed,
                     "p",
@@ -805,7 +805,7 @@ mod tests {
                 .unwrap();
             };
             let stream = crate::analyze::ReportStream {
-                with_findings: false,
+                with_marks: false,
                 write: &mut write,
             };
             let analysis = analyze_streaming(document.clone(), &streamed_options, Some(stream));

@@ -143,13 +143,20 @@ fn write_finding_object(
 
 /// `text` as a JSON string, escaped exactly as serde_json escapes it: `"` and `\\` and the
 /// control characters below 0x20 (`\b \f \n \r \t` short, the others as `\u00xx`), nothing
-/// else. The text is looked at eight bytes at a time, byte by byte only in the words that hold
-/// something to escape (a message quoting a value has two quotes in a hundred bytes); the runs
-/// between escapes are copied whole.
+/// else. Text with nothing to escape (the usual case) is checked eight bytes at a time and
+/// copied at once; otherwise it is looked at byte by byte only in the words that hold
+/// something to escape (a message quoting a value has two quotes in a hundred bytes), and the
+/// runs between escapes are copied whole.
 pub(crate) fn push_string(out: &mut Vec<u8>, text: &str) {
     let bytes = text.as_bytes();
     out.reserve(bytes.len() + 2);
     out.push(b'"');
+    if !needs_escape(bytes) {
+        // The usual case (names, values, most messages): copied at once.
+        out.extend_from_slice(bytes);
+        out.push(b'"');
+        return;
+    }
     let mut run = 0;
     let mut at = 0;
     while at < bytes.len() {
@@ -202,6 +209,22 @@ static ESCAPES: [u8; 256] = {
     table[b'\\' as usize] = b'\\';
     table
 };
+
+/// Whether any byte is `"`, `\\` or a control character below 0x20 (what JSON escapes),
+/// checked eight bytes at a time.
+fn needs_escape(bytes: &[u8]) -> bool {
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+        if word_needs_escape(word) {
+            return true;
+        }
+    }
+    chunks
+        .remainder()
+        .iter()
+        .any(|&b| b < 0x20 || b == b'"' || b == b'\\')
+}
 
 /// Whether any of eight bytes is `"`, `\\` or a control character below 0x20 (what JSON
 /// escapes).

@@ -61,8 +61,8 @@ findings). Same machine and method as above (medians and fastest runs over round
 | `show --format json` on the 100 MB file in about the time of `check` | {show_time:.2f}× check's time; peak {mem['show_json_100_kb']/1024:.0f} MiB (check: {mem['check_jsonl_100_kb']/1024:.0f} MiB) | {"met" if show_time <= 1.3 else "**not met**"} |
 
 `show` writes its report as it is built, Protocol by Protocol, while the document's model is
-alive; human output places the findings first (they mark the values), which holds them beside
-the tree. Peak memory, `show` against `check` in the same format:
+alive; human output is handed the marks of the findings to come (rule, severity, span), not the
+findings themselves. Peak memory, `show` against `check` in the same format:
 
 | input | `show --format json` | `check --format jsonl` | `show` (human) | `check` (human) |
 |---|---|---|---|---|

@@ -142,19 +142,15 @@ pub fn analyze_streaming(
     let mut report = None;
     let mut suppressions: Vec<Suppression>;
     let kind = if decoded.looks_binary {
-        let model = Model::sniff(&text, true);
-        raw.retain(|f| f.rule != "invalid-utf8"); // one finding for binary input, not hundreds
-        suppressions = suppress::collect_unparsed(&text);
-        raw.extend(rules::check(&model, &text));
-        report = unparsed(
-            &model,
+        let kind;
+        (kind, suppressions, report) = without_tree(
             &text,
+            (true, None),
+            &mut raw,
             &index,
             (options, decoded.encoding, stream.as_mut()),
-            &raw,
-            &suppressions,
         );
-        model.kind
+        kind
     } else {
         // The tree is built from the text without the indentation between elements (a third
         // of the nodes, which no check reads); what is found is placed in the input through
@@ -165,18 +161,7 @@ pub fn analyze_streaming(
             compact::compact_in_place(&mut text)
         };
         let parsed = xml::parse(&text).map(|doc| {
-            let placer = match &log {
-                Some(log) => Placer::Compacted {
-                    text: &text,
-                    log,
-                    len,
-                    index: &compacted_index,
-                },
-                None => Placer::Input {
-                    text: &text,
-                    index: &index,
-                },
-            };
+            let placer = Placer::new(&text, log.as_ref(), len, [&index, &compacted_index]);
             let stream = stream.as_mut().map(|s| (decoded.encoding, s, &raw[..]));
             check_document(&doc, &text, log.as_ref(), options, &placer, stream)
         });
@@ -228,36 +213,24 @@ pub fn analyze_streaming(
                 checked.kind
             }
             Err(parse_error) => {
-                let model = Model::sniff(&text, false);
-                if model.kind != DocKind::NotAutodiscover {
-                    raw.push(*parse_error);
-                }
-                raw.extend(rules::check(&model, &text));
-                suppressions = suppress::collect_unparsed(&text);
-                report = unparsed(
-                    &model,
+                let kind;
+                (kind, suppressions, report) = without_tree(
                     &text,
+                    (false, Some(*parse_error)),
+                    &mut raw,
                     &index,
                     (options, decoded.encoding, stream.as_mut()),
-                    &raw,
-                    &suppressions,
                 );
-                model.kind
+                kind
             }
         }
     };
-    let placer = match &still_compacted {
-        Some(log) => Placer::Compacted {
-            text: &text,
-            log,
-            len,
-            index: &compacted_index,
-        },
-        None => Placer::Input {
-            text: &text,
-            index: &index,
-        },
-    };
+    let placer = Placer::new(
+        &text,
+        still_compacted.as_ref(),
+        len,
+        [&index, &compacted_index],
+    );
     let mut findings = locate(raw, options, &placer);
     let mut suppressed = Vec::new();
     if !suppressions.is_empty() {
@@ -337,9 +310,41 @@ fn hand_over(
     (stream.write)(encoding, reporter, &marks);
 }
 
-/// The report of an input that has no tree (binary, or not well-formed): no spans to map.
-/// Streamed when asked to be, else built when the options ask for it.
-fn unparsed(
+/// An input that has no tree (`looks_binary`, or not well-formed: its `parse_error`): what
+/// can be told from its text is checked and added to `raw`; its suppressions, and its report
+/// (no spans to map), streamed when asked to be, else built when the options ask for it.
+fn without_tree(
+    text: &str,
+    (looks_binary, parse_error): (bool, Option<Finding>),
+    raw: &mut Vec<Finding>,
+    index: &OnceLock<LineIndex>,
+    (options, encoding, stream): StreamWith<'_, '_>,
+) -> (DocKind, Vec<Suppression>, Option<Box<DocumentReport>>) {
+    let model = Model::sniff(text, looks_binary);
+    if looks_binary {
+        raw.retain(|f| f.rule != "invalid-utf8"); // one finding for binary input, not hundreds
+    }
+    if let Some(error) = parse_error
+        && model.kind != DocKind::NotAutodiscover
+    {
+        raw.push(error);
+    }
+    raw.extend(rules::check(&model, text));
+    let suppressions = suppress::collect_unparsed(text);
+    let report = unparsed_report(
+        &model,
+        text,
+        index,
+        (options, encoding, stream),
+        raw,
+        &suppressions,
+    );
+    (model.kind, suppressions, report)
+}
+
+/// The report of an input that has no tree: no spans to map. Streamed when asked to be, else
+/// built when the options ask for it.
+fn unparsed_report(
     model: &Model<'_>,
     text: &str,
     index: &OnceLock<LineIndex>,
@@ -552,7 +557,29 @@ enum Placer<'a> {
     },
 }
 
-impl Placer<'_> {
+impl<'a> Placer<'a> {
+    /// Places in `text`: the input (no `log`), or the compacted text of an input of `len`
+    /// bytes. `indexes`: the input's line index, the compacted text's.
+    fn new(
+        text: &'a str,
+        log: Option<&'a RunLog>,
+        len: usize,
+        [input_index, compacted_index]: [&'a OnceLock<LineIndex>; 2],
+    ) -> Placer<'a> {
+        match log {
+            Some(log) => Placer::Compacted {
+                text,
+                log,
+                len,
+                index: compacted_index,
+            },
+            None => Placer::Input {
+                text,
+                index: input_index,
+            },
+        }
+    }
+
     fn len(&self) -> usize {
         match self {
             Placer::Input { text, .. } => text.len(),

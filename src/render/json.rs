@@ -309,22 +309,9 @@ impl DocumentWriter {
     /// for): an empty report with the file's findings.
     pub fn show_file(&mut self, out: &mut dyn Write, file: &FileResult) -> io::Result<()> {
         let analysis = &file.analysis;
-        self.show_head(out, &file.path, analysis.kind, analysis.encoding, None)?;
-        show_findings(out, file)
-    }
-
-    /// `show --format json`: a file's object up to its findings, the report written Account by
-    /// Account and Protocol by Protocol as `reporter` builds them (see [`show_findings`]).
-    pub fn show_head(
-        &mut self,
-        out: &mut dyn Write,
-        path: &str,
-        kind: DocKind,
-        encoding: Encoding,
-        reporter: Option<&Reporter<'_, '_>>,
-    ) -> io::Result<()> {
         self.separator(out)?;
-        write_show_head(out, path, kind, encoding, reporter)
+        write_show_head(out, &file.path, analysis.kind, analysis.encoding, None)?;
+        show_findings(out, file)
     }
 
     /// Notes an input that could not be read (written by `finish`, under `unreadable`).
@@ -377,8 +364,7 @@ fn write_findings_and_close(out: &mut dyn Write, file: &FileResult) -> io::Resul
     out.write_all(b"]}")
 }
 
-/// `show --format json`: the findings that end a file's object, after [`DocumentWriter::show_head`]
-/// (or [`write_show_head`]).
+/// `show --format json`: the findings that end a file's object, after [`write_show_head`].
 pub fn show_findings(out: &mut dyn Write, file: &FileResult) -> io::Result<()> {
     write_findings_and_close(out, file)
 }

@@ -69,7 +69,7 @@ pub struct Analysis {
     pub findings: Vec<Located>,
     /// Boxed: `check` never builds one, and an `Analysis` is moved several times on its way
     /// to the output (a report inline would make every move copy 400 bytes more).
-    pub report: Option<Box<DocumentReport>>,
+    pub report: Option<Box<DocumentReport<'static>>>,
     /// Set when `Options::skip_other_xml` skipped the input: its root element's name.
     pub other_root: Option<String>,
     /// Findings silenced by a suppression comment in the document (SARIF reports them as
@@ -89,7 +89,7 @@ struct Checked {
     findings: Vec<Finding>,
     suppressions: Vec<Suppression>,
     /// For `show`: the report, with the input and its line index, put back together for it.
-    report: Option<(DocumentReport, String, LineIndex)>,
+    report: Option<(DocumentReport<'static>, String, LineIndex)>,
 }
 
 /// Where `show` sends its report while the document's model is alive: a report written as it
@@ -319,7 +319,11 @@ fn without_tree(
     raw: &mut Vec<Finding>,
     index: &OnceLock<LineIndex>,
     (options, encoding, stream): StreamWith<'_, '_>,
-) -> (DocKind, Vec<Suppression>, Option<Box<DocumentReport>>) {
+) -> (
+    DocKind,
+    Vec<Suppression>,
+    Option<Box<DocumentReport<'static>>>,
+) {
     let model = Model::sniff(text, looks_binary);
     if looks_binary {
         raw.retain(|f| f.rule != "invalid-utf8"); // one finding for binary input, not hundreds
@@ -351,7 +355,7 @@ fn unparsed_report(
     (options, encoding, stream): StreamWith<'_, '_>,
     raw: &[Finding],
     suppressions: &[Suppression],
-) -> Option<Box<DocumentReport>> {
+) -> Option<Box<DocumentReport<'static>>> {
     let place_at = |offset| {
         index
             .get_or_init(|| LineIndex::new(text))
@@ -360,7 +364,9 @@ fn unparsed_report(
     let identity = RunLog::identity();
     let reporter = Reporter::new(model, &place_at, &identity);
     let Some(stream) = stream else {
-        return options.report.then(|| Box::new(reporter.build()));
+        return options
+            .report
+            .then(|| Box::new(reporter.build().into_owned()));
     };
     hand_over(
         stream,

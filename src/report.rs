@@ -14,10 +14,12 @@ use crate::schema::KNOWN_ERROR_CODES;
 use crate::source::LineIndex;
 use crate::xml::{XmlNode, tag_span};
 
-/// A value with the position of its element's start tag.
+/// A value with the position of its element's start tag. Values and names are borrowed from
+/// the document while it is alive (a report written as it is built copies nothing); a report
+/// kept after it owns them (`into_owned`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Value {
-    pub value: String,
+pub struct Value<'r> {
+    pub value: Cow<'r, str>,
     pub line: usize,
     pub column: usize,
     /// The whole element in the decoded text (findings inside it concern this value).
@@ -25,11 +27,11 @@ pub struct Value {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Setting {
-    pub name: String,
-    pub value: Value,
+pub struct Setting<'r> {
+    pub name: Cow<'r, str>,
+    pub value: Value<'r>,
     /// OWAUrl's AuthenticationMethod attribute.
-    pub authentication_method: Option<String>,
+    pub authentication_method: Option<Cow<'r, str>>,
 }
 
 #[derive(Debug, Clone)]
@@ -76,92 +78,213 @@ impl SecurityMode {
 /// (for the Types that connect to a server), None where a value is absent without a default
 /// or is not one clients understand.
 #[derive(Debug, Clone, Default)]
-pub struct Effective {
-    pub server: Option<String>,
+pub struct Effective<'r> {
+    pub server: Option<Cow<'r, str>>,
     pub port: Option<u16>,
     /// The mode and where it came from: "Encryption", "SSL" or "default".
     pub security: Option<(SecurityMode, &'static str)>,
     pub auth_required: Option<bool>,
     pub spa: Option<bool>,
     /// LoginName; None when absent (clients then log in with the e-mail address).
-    pub login: Option<String>,
+    pub login: Option<Cow<'r, str>>,
     pub domain_required: Option<bool>,
-    pub domain_name: Option<String>,
+    pub domain_name: Option<Cow<'r, str>>,
     pub ttl_hours: Option<u32>,
     /// SMTP only.
     pub smtp_last: Option<bool>,
-    pub cert_principal_name: Option<String>,
+    pub cert_principal_name: Option<Cow<'r, str>>,
 }
 
 #[derive(Debug, Clone)]
-pub struct EndpointReport {
+pub struct EndpointReport<'r> {
     /// Internal, External, MailStore, AddressBook, NetworkRequirements.
-    pub scope: String,
-    pub entries: Vec<Setting>,
+    pub scope: &'static str,
+    pub entries: Vec<Setting<'r>>,
 }
 
 #[derive(Debug, Clone)]
-pub struct ProtocolReport {
+pub struct ProtocolReport<'r> {
     pub line: usize,
     /// The `<Protocol` tag: findings about the Protocol as a whole start here.
     pub tag: Range<usize>,
-    pub type_name: Option<String>,
-    pub settings: Vec<Setting>,
+    pub type_name: Option<Cow<'r, str>>,
+    pub settings: Vec<Setting<'r>>,
     pub security: Option<SecurityReport>,
     /// Documented defaults of absent settings: (name, value); only CertPrincipalName's value is
     /// made (every Protocol has some, so the others are not copied).
     pub defaults: Vec<(&'static str, Cow<'static, str>)>,
     pub smtp: Option<SmtpCredentialsReport>,
-    pub effective: Effective,
+    pub effective: Effective<'r>,
     pub server_version: Option<String>,
     /// ServerVersion decoded: (major, minor, build).
     pub server_version_parts: Option<(u32, u32, u32)>,
-    pub endpoints: Vec<EndpointReport>,
+    pub endpoints: Vec<EndpointReport<'r>>,
 }
 
 #[derive(Debug, Clone)]
-pub struct ErrorReport {
+pub struct ErrorReport<'r> {
     pub line: usize,
     /// The `<Error` start tag (where Time and Id findings point).
     pub tag: Range<usize>,
     /// The Time and Id attributes; their spans are those of the attribute values.
-    pub time: Option<Value>,
-    pub id: Option<Value>,
-    pub code: Option<Value>,
+    pub time: Option<Value<'r>>,
+    pub id: Option<Value<'r>>,
+    pub code: Option<Value<'r>>,
     pub code_meaning: Option<&'static str>,
-    pub settings: Vec<Setting>,
+    pub settings: Vec<Setting<'r>>,
 }
 
 #[derive(Debug, Clone)]
-pub struct AccountReport {
+pub struct AccountReport<'r> {
     pub line: usize,
-    pub account_type: Option<Value>,
-    pub action: Option<Value>,
-    pub redirect_url: Option<Value>,
-    pub redirect_addr: Option<Value>,
+    pub account_type: Option<Value<'r>>,
+    pub action: Option<Value<'r>>,
+    pub redirect_url: Option<Value<'r>>,
+    pub redirect_addr: Option<Value<'r>>,
     /// Other value children (MicrosoftOnline, Image, ServiceHome…).
-    pub settings: Vec<Setting>,
-    pub protocols: Vec<ProtocolReport>,
-    pub error: Option<ErrorReport>,
+    pub settings: Vec<Setting<'r>>,
+    pub protocols: Vec<ProtocolReport<'r>>,
+    pub error: Option<ErrorReport<'r>>,
 }
 
 #[derive(Debug, Clone)]
-pub struct MobileServerReport {
+pub struct MobileServerReport<'r> {
     pub line: usize,
-    pub settings: Vec<Setting>,
+    pub settings: Vec<Setting<'r>>,
 }
 
 #[derive(Debug, Clone, Default)]
-pub struct DocumentReport {
+pub struct DocumentReport<'r> {
     pub kind: Option<DocKind>,
     pub looks_like: Option<String>,
-    pub request: Vec<Setting>,
-    pub user: Vec<Setting>,
-    pub culture: Option<Value>,
-    pub accounts: Vec<AccountReport>,
-    pub servers: Vec<MobileServerReport>,
-    pub redirect: Option<Value>,
-    pub error: Option<ErrorReport>,
+    pub request: Vec<Setting<'r>>,
+    pub user: Vec<Setting<'r>>,
+    pub culture: Option<Value<'r>>,
+    pub accounts: Vec<AccountReport<'r>>,
+    pub servers: Vec<MobileServerReport<'r>>,
+    pub redirect: Option<Value<'r>>,
+    pub error: Option<ErrorReport<'r>>,
+}
+
+/// A text the report keeps after the document is gone.
+fn owned(text: Cow<'_, str>) -> Cow<'static, str> {
+    Cow::Owned(text.into_owned())
+}
+
+fn owned_all(settings: Vec<Setting<'_>>) -> Vec<Setting<'static>> {
+    settings.into_iter().map(Setting::into_owned).collect()
+}
+
+impl Value<'_> {
+    pub fn into_owned(self) -> Value<'static> {
+        Value {
+            value: owned(self.value),
+            line: self.line,
+            column: self.column,
+            span: self.span,
+        }
+    }
+}
+
+impl Setting<'_> {
+    pub fn into_owned(self) -> Setting<'static> {
+        Setting {
+            name: owned(self.name),
+            value: self.value.into_owned(),
+            authentication_method: self.authentication_method.map(owned),
+        }
+    }
+}
+
+impl ProtocolReport<'_> {
+    pub fn into_owned(self) -> ProtocolReport<'static> {
+        let e = self.effective;
+        ProtocolReport {
+            line: self.line,
+            tag: self.tag,
+            type_name: self.type_name.map(owned),
+            settings: owned_all(self.settings),
+            security: self.security,
+            defaults: self.defaults,
+            smtp: self.smtp,
+            effective: Effective {
+                server: e.server.map(owned),
+                port: e.port,
+                security: e.security,
+                auth_required: e.auth_required,
+                spa: e.spa,
+                login: e.login.map(owned),
+                domain_required: e.domain_required,
+                domain_name: e.domain_name.map(owned),
+                ttl_hours: e.ttl_hours,
+                smtp_last: e.smtp_last,
+                cert_principal_name: e.cert_principal_name.map(owned),
+            },
+            server_version: self.server_version,
+            server_version_parts: self.server_version_parts,
+            endpoints: (self.endpoints.into_iter())
+                .map(|e| EndpointReport {
+                    scope: e.scope,
+                    entries: owned_all(e.entries),
+                })
+                .collect(),
+        }
+    }
+}
+
+impl ErrorReport<'_> {
+    pub fn into_owned(self) -> ErrorReport<'static> {
+        ErrorReport {
+            line: self.line,
+            tag: self.tag,
+            time: self.time.map(Value::into_owned),
+            id: self.id.map(Value::into_owned),
+            code: self.code.map(Value::into_owned),
+            code_meaning: self.code_meaning,
+            settings: owned_all(self.settings),
+        }
+    }
+}
+
+impl AccountReport<'_> {
+    pub fn into_owned(self) -> AccountReport<'static> {
+        AccountReport {
+            line: self.line,
+            account_type: self.account_type.map(Value::into_owned),
+            action: self.action.map(Value::into_owned),
+            redirect_url: self.redirect_url.map(Value::into_owned),
+            redirect_addr: self.redirect_addr.map(Value::into_owned),
+            settings: owned_all(self.settings),
+            protocols: (self.protocols.into_iter())
+                .map(ProtocolReport::into_owned)
+                .collect(),
+            error: self.error.map(ErrorReport::into_owned),
+        }
+    }
+}
+
+impl DocumentReport<'_> {
+    /// The report, owning every text: kept after the document is gone.
+    pub fn into_owned(self) -> DocumentReport<'static> {
+        DocumentReport {
+            kind: self.kind,
+            looks_like: self.looks_like,
+            request: owned_all(self.request),
+            user: owned_all(self.user),
+            culture: self.culture.map(Value::into_owned),
+            accounts: (self.accounts.into_iter())
+                .map(AccountReport::into_owned)
+                .collect(),
+            servers: (self.servers.into_iter())
+                .map(|s| MobileServerReport {
+                    line: s.line,
+                    settings: owned_all(s.settings),
+                })
+                .collect(),
+            redirect: self.redirect.map(Value::into_owned),
+            error: self.error.map(ErrorReport::into_owned),
+        }
+    }
 }
 
 struct Builder<'t> {
@@ -181,10 +304,10 @@ impl Builder<'_> {
         self.offsets.span(span)
     }
 
-    fn value(&self, leaf: &Leaf<'_>) -> Value {
+    fn value<'l>(&self, leaf: &'l Leaf<'_>) -> Value<'l> {
         let (line, column) = self.position(leaf.node);
         Value {
-            value: leaf.value().to_string(),
+            value: Cow::Borrowed(leaf.value()),
             line,
             column,
             span: self.span(leaf.node.range()),
@@ -192,29 +315,32 @@ impl Builder<'_> {
     }
 
     /// An attribute's value, positioned at the attribute.
-    fn attribute(&self, attr: &Attr<'_>) -> Value {
+    fn attribute<'l>(&self, attr: &'l Attr<'_>) -> Value<'l> {
         let (line, column) = (self.place)(self.offsets.start(attr.span.start));
         Value {
-            value: attr.value.to_string(),
+            value: Cow::Borrowed(attr.value),
             line,
             column,
             span: self.span(attr.value_span.clone()),
         }
     }
 
-    fn setting(&self, leaf: &Leaf<'_>) -> Setting {
+    fn setting<'l>(&self, leaf: &'l Leaf<'_>) -> Setting<'l> {
         Setting {
-            name: leaf.name().to_string(),
+            name: Cow::Borrowed(leaf.name()),
             value: self.value(leaf),
             authentication_method: None,
         }
     }
 
-    fn settings<'l, 'a: 'l>(&self, leaves: impl IntoIterator<Item = &'l Leaf<'a>>) -> Vec<Setting> {
+    fn settings<'l, 'a: 'l>(
+        &self,
+        leaves: impl IntoIterator<Item = &'l Leaf<'a>>,
+    ) -> Vec<Setting<'l>> {
         leaves.into_iter().map(|l| self.setting(l)).collect()
     }
 
-    fn error(&self, error: &ErrorInfo<'_>) -> ErrorReport {
+    fn error<'l>(&self, error: &'l ErrorInfo<'_>) -> ErrorReport<'l> {
         let code = error.leaf("ErrorCode").map(|l| self.value(l));
         let code_meaning = code.as_ref().and_then(|c| {
             let number: u32 = c.value.parse().ok()?;
@@ -242,7 +368,7 @@ impl Builder<'_> {
         }
     }
 
-    fn account(&self, account: &Account<'_>) -> AccountReport {
+    fn account<'l>(&self, account: &'l Account<'_>) -> AccountReport<'l> {
         let value = |name| account.leaf(name).map(|l| self.value(l));
         const SHOWN_APART: [&str; 4] = ["AccountType", "Action", "RedirectUrl", "RedirectAddr"];
         AccountReport {
@@ -263,9 +389,13 @@ impl Builder<'_> {
         }
     }
 
-    fn protocol(&self, account: &Account<'_>, protocol: &Protocol<'_>) -> ProtocolReport {
+    fn protocol<'l>(
+        &self,
+        account: &'l Account<'_>,
+        protocol: &'l Protocol<'_>,
+    ) -> ProtocolReport<'l> {
         let line = self.position(protocol.node).0;
-        let type_name = protocol.type_name().map(str::to_string);
+        let type_name = protocol.type_name().map(Cow::Borrowed);
         let has_server = matches!(
             protocol.get(Slot::Type).map(Leaf::value),
             Some("IMAP" | "POP3" | "SMTP" | "NNTP" | "EXCH" | "EXPR")
@@ -349,16 +479,16 @@ impl Builder<'_> {
                 setting.authentication_method = owa
                     .authentication_method
                     .as_ref()
-                    .map(|m| m.value.to_string());
+                    .map(|m| Cow::Borrowed(m.value));
                 entries.push(setting);
             }
             for nested in &found.protocols {
                 let url = nested
                     .get(Slot::ASUrl)
-                    .map_or_else(String::new, |u| u.value().to_string());
+                    .map_or(Cow::Borrowed(""), |u| Cow::Borrowed(u.value()));
                 let (line, column) = self.position(nested.node);
                 entries.push(Setting {
-                    name: format!("{} ASUrl", nested.type_name().unwrap_or("?")),
+                    name: Cow::Owned(format!("{} ASUrl", nested.type_name().unwrap_or("?"))),
                     value: Value {
                         value: url,
                         line,
@@ -368,10 +498,7 @@ impl Builder<'_> {
                     authentication_method: None,
                 });
             }
-            endpoints.push(EndpointReport {
-                scope: scope.to_string(),
-                entries,
-            });
+            endpoints.push(EndpointReport { scope, entries });
         }
         for (scope, found) in [
             ("MailStore", protocol.mail_store()),
@@ -380,7 +507,7 @@ impl Builder<'_> {
         ] {
             if let Some(found) = found {
                 endpoints.push(EndpointReport {
-                    scope: scope.to_string(),
+                    scope,
                     entries: self.settings(&found.leaves),
                 });
             }
@@ -473,8 +600,12 @@ impl Builder<'_> {
 /// The typed settings of a Protocol; `with_defaults` for the Types that connect to a server
 /// (their defaults are documented: SSL, AuthRequired and SPA on, TTL 1 hour, SMTPLast off,
 /// CertPrincipalName msstd:SERVER when encrypted).
-fn effective(protocol: &Protocol<'_>, with_defaults: bool) -> Effective {
-    let text = |slot| protocol.get(slot).map(|l: &Leaf<'_>| l.value().to_string());
+fn effective<'l>(protocol: &'l Protocol<'_>, with_defaults: bool) -> Effective<'l> {
+    let text = |slot| {
+        protocol
+            .get(slot)
+            .map(|l: &'l Leaf<'_>| Cow::Borrowed(l.value()))
+    };
     // An on/off setting: its value, else the default (when defaults apply and it is absent).
     let switch = |slot, default: bool| match protocol.get(slot) {
         Some(leaf) => leaf.on_off(),
@@ -513,7 +644,7 @@ fn effective(protocol: &Protocol<'_>, with_defaults: bool) -> Effective {
         .is_some_and(|(mode, _)| !matches!(mode, SecurityMode::None | SecurityMode::Unknown));
     let cert_principal_name = text(Slot::CertPrincipalName).or_else(|| {
         let server = protocol.get(Slot::Server)?;
-        (with_defaults && encrypted).then(|| format!("msstd:{}", server.value()))
+        (with_defaults && encrypted).then(|| Cow::Owned(format!("msstd:{}", server.value())))
     });
     let ttl_hours = match protocol.get(Slot::TTL) {
         Some(leaf) => leaf.value().parse().ok(),
@@ -602,12 +733,12 @@ impl<'r, 'a> Reporter<'r, 'a> {
     }
 
     /// Account `at` without its Protocols (see [`Reporter::protocols`]).
-    pub fn account(&self, at: usize) -> AccountReport {
+    pub fn account(&self, at: usize) -> AccountReport<'r> {
         self.builder.account(&self.accounts()[at])
     }
 
     /// The Protocols of Account `at`, each built when it is asked for.
-    pub fn protocols(&self, at: usize) -> impl Iterator<Item = ProtocolReport> + '_ {
+    pub fn protocols(&self, at: usize) -> impl Iterator<Item = ProtocolReport<'r>> + '_ {
         let account = &self.accounts()[at];
         account
             .protocols
@@ -616,7 +747,7 @@ impl<'r, 'a> Reporter<'r, 'a> {
     }
 
     /// Everything but the Accounts.
-    pub fn head(&self) -> DocumentReport {
+    pub fn head(&self) -> DocumentReport<'r> {
         let (model, builder) = (self.model, &self.builder);
         let mut report = DocumentReport {
             kind: Some(model.kind),
@@ -648,7 +779,7 @@ impl<'r, 'a> Reporter<'r, 'a> {
     }
 
     /// The whole report.
-    pub fn build(&self) -> DocumentReport {
+    pub fn build(&self) -> DocumentReport<'r> {
         let mut report = self.head();
         report.accounts = (0..self.account_count())
             .map(|at| {
@@ -661,8 +792,52 @@ impl<'r, 'a> Reporter<'r, 'a> {
     }
 }
 
-/// The whole report of `model`, positions counted in `text` (the input).
-pub fn build(model: &Model<'_>, text: &str, index: &LineIndex, offsets: &RunLog) -> DocumentReport {
+/// The whole report of `model`, positions counted in `text` (the input), owning its texts.
+pub fn build(
+    model: &Model<'_>,
+    text: &str,
+    index: &LineIndex,
+    offsets: &RunLog,
+) -> DocumentReport<'static> {
     let place = |offset| index.position(text, offset);
-    Reporter::new(model, &place, offsets).build()
+    Reporter::new(model, &place, offsets).build().into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analyze::{Options, ReportStream, analyze_streaming};
+
+    /// A report handed out while the document is alive borrows its names and values from it
+    /// (writing a large response's report copies no text); one kept after it owns them.
+    #[test]
+    fn streamed_reports_borrow_and_kept_ones_own() {
+        let document = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fixtures/documents/isp-pop3-smtp-usepopauth.xml"
+        ))
+        .unwrap();
+        let mut settings = 0;
+        let mut write = |_, reporter: &Reporter<'_, '_>, _: &[_]| {
+            for at in 0..reporter.account_count() {
+                for protocol in reporter.protocols(at) {
+                    for setting in &protocol.settings {
+                        assert!(matches!(setting.name, Cow::Borrowed(_)));
+                        assert!(matches!(setting.value.value, Cow::Borrowed(_)));
+                        settings += 1;
+                    }
+                    assert!(matches!(protocol.effective.server, Some(Cow::Borrowed(_))));
+                }
+            }
+            let kept = reporter.build().into_owned();
+            let protocol = &kept.accounts[0].protocols[0];
+            assert!(matches!(protocol.settings[0].value.value, Cow::Owned(_)));
+        };
+        let stream = ReportStream {
+            with_marks: false,
+            write: &mut write,
+        };
+        analyze_streaming(document, &Options::default(), Some(stream));
+        assert!(settings >= 15, "{settings} settings");
+    }
 }

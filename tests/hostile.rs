@@ -478,7 +478,7 @@ fn streamed_report(bytes: &[u8]) -> String {
         let mut streamed = Vec::new();
         let mut handed = Vec::new();
         let mut write = |_, reporter: &adinspect::report::Reporter<'_, '_>, found: &[_]| {
-            streamed.push(Some(Box::new(reporter.build())));
+            streamed.push(Some(Box::new(reporter.build().into_owned())));
             handed = found.to_vec();
         };
         let analysis = adinspect::analyze::analyze_streaming(

@@ -33,7 +33,7 @@ fuzz_target!(|data: &[u8]| {
         let mut streamed = Vec::new();
         let mut handed = Vec::new();
         let mut write = |_, reporter: &adinspect::report::Reporter<'_, '_>, found: &[_]| {
-            streamed.push(Some(Box::new(reporter.build())));
+            streamed.push(Some(Box::new(reporter.build().into_owned())));
             handed = found.to_vec();
         };
         let analysis = adinspect::analyze::analyze_streaming(

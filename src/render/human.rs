@@ -547,7 +547,7 @@ impl Show<'_, '_> {
                 .settings
                 .iter()
                 .find(|s| s.name == "Type")
-                .map_or("?", |s| s.value.value.as_str());
+                .map_or("?", |s| &*s.value.value);
             writeln!(
                 self.out,
                 "  {} {} {}",
@@ -598,10 +598,10 @@ impl Show<'_, '_> {
         Ok(())
     }
 
-    fn account(
+    fn account<'r>(
         &mut self,
-        account: &AccountReport,
-        protocols: impl Iterator<Item = ProtocolReport>,
+        account: &AccountReport<'r>,
+        protocols: impl Iterator<Item = ProtocolReport<'r>>,
     ) -> io::Result<()> {
         let mut head = vec![];
         if let Some(t) = &account.account_type {
@@ -679,7 +679,7 @@ impl Show<'_, '_> {
             self.row(6, "Exchange version", version, None)?;
         }
         for endpoint in &protocol.endpoints {
-            writeln!(self.out, "      {}", self.p.bold(&endpoint.scope))?;
+            writeln!(self.out, "      {}", self.p.bold(endpoint.scope))?;
             for s in &endpoint.entries {
                 self.setting(8, s)?;
             }

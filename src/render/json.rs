@@ -400,10 +400,10 @@ pub fn write_show_head(
 }
 
 /// An Account with its Protocols written one at a time, each as it is built.
-fn write_account(
+fn write_account<'r>(
     out: &mut dyn Write,
-    account: &AccountReport,
-    protocols: impl Iterator<Item = ProtocolReport>,
+    account: &AccountReport<'r>,
+    protocols: impl Iterator<Item = ProtocolReport<'r>>,
 ) -> io::Result<()> {
     // Keys before "protocols" (sorted): account_type, action, error, line.
     let mut head = json!({
@@ -480,7 +480,7 @@ fn opt_value(value: &Option<Value>) -> Json {
 fn settings(list: &[Setting]) -> Json {
     let mut map = Map::new();
     for setting in list {
-        let mut key = setting.name.clone();
+        let mut key = setting.name.to_string();
         let mut n = 1;
         while map.contains_key(&key) {
             n += 1;
@@ -551,14 +551,14 @@ fn write_settings(out: &mut Vec<u8>, list: &[Setting]) -> io::Result<()> {
     for (at, setting) in list.iter().enumerate() {
         let count = match &mut seen {
             Some(seen) => {
-                let count = seen.entry(setting.name.as_str()).or_default();
+                let count = seen.entry(&*setting.name).or_default();
                 *count += 1;
                 *count
             }
             None => 1 + list[..at].iter().filter(|s| s.name == setting.name).count(),
         };
         let key = if count == 1 {
-            std::borrow::Cow::Borrowed(setting.name.as_str())
+            std::borrow::Cow::Borrowed(&*setting.name)
         } else {
             std::borrow::Cow::Owned(format!("{}#{count}", setting.name))
         };
@@ -646,7 +646,7 @@ fn write_protocol(out: &mut Vec<u8>, protocol: &ProtocolReport) -> io::Result<()
             out.push(b',');
         }
         out.extend_from_slice(b"{\"scope\":");
-        put_str(out, &endpoint.scope)?;
+        put_str(out, endpoint.scope)?;
         out.extend_from_slice(b",\"settings\":");
         write_settings(out, &endpoint.entries)?;
         out.push(b'}');

@@ -14,7 +14,8 @@ use std::fmt;
 pub struct Text(Repr);
 
 /// Writes a template's sentence with its word (fixed by the code that reports: an element's
-/// name) and its value.
+/// name) and its value. It must write the same sentence for the same word and value: sentences
+/// put together are kept and handed out again (`Text::with_str`).
 pub type Template = fn(&mut fmt::Formatter<'_>, &'static str, Part<'_>) -> fmt::Result;
 
 #[derive(Clone)]

@@ -1,7 +1,8 @@
 //! Checks that an analysis is internally sound: used by the property tests and the fuzz target
 //! (it panics with a description when something is off, which is what both want).
 
-use crate::analyze::Analysis;
+use crate::analyze::{Analysis, Options, ReportStream, analyze_streaming};
+use crate::finding::Mark;
 use crate::render::{self, FileResult, human::Painter};
 
 /// Output bytes allowed per input byte, in every format (plus [`OUTPUT_ALLOWANCE`]): the
@@ -143,4 +144,43 @@ fn assert_terminal_safe(output: &[u8], format: &str) {
         render::escape::is_terminal_safe(&text),
         "{format} output lets a control character through: {text:?}"
     );
+}
+
+/// What `show` does with `bytes` (analysed with `options`): the report handed over once while
+/// the model is alive, its positions counted through the compaction log, as the Debug of an
+/// `Analysis::report`. Handed over both ways, it must be the same: alone (`--format json`, the
+/// input not kept) and with the marks of the findings (human output), which must be those of
+/// the findings the analysis reports, in their order. Compare the result with the report built
+/// whole.
+pub fn streamed_report(bytes: &[u8], options: &Options) -> String {
+    let mut reports = Vec::new();
+    for (with_marks, keep_text) in [(false, false), (true, true)] {
+        let mut streamed = Vec::new();
+        let mut handed = Vec::new();
+        let mut write = |_, reporter: &crate::report::Reporter<'_, '_>, marks: &[Mark]| {
+            streamed.push(Some(Box::new(reporter.build().into_owned())));
+            handed = marks.to_vec();
+        };
+        let stream = ReportStream {
+            with_marks,
+            write: &mut write,
+        };
+        let options = Options {
+            keep_text,
+            ..*options
+        };
+        let analysis = analyze_streaming(bytes, &options, Some(stream));
+        assert!(analysis.report.is_none());
+        assert!(keep_text || analysis.text.is_empty(), "text kept");
+        assert_eq!(streamed.len(), 1, "the report is handed over once");
+        if with_marks {
+            let expected: Vec<Mark> = analysis.findings.iter().map(Mark::of).collect();
+            assert_eq!(handed, expected);
+        } else {
+            assert!(handed.is_empty());
+        }
+        reports.push(format!("{:?}", streamed[0]));
+    }
+    assert_eq!(reports[0], reports[1]);
+    reports.swap_remove(0)
 }

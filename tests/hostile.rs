@@ -3,7 +3,6 @@
 //! mutates valid fixtures (delete, duplicate, swap, change values, truncate).
 
 use adinspect::analyze::{Analysis, Options, analyze};
-use adinspect::finding::Mark;
 use adinspect::invariants::assert_sound;
 
 fn run(bytes: impl Into<Vec<u8>>) -> Analysis {
@@ -468,44 +467,15 @@ fn same_either_way_options(bytes: &[u8], keep_indentation: bool) -> Analysis {
     )
 }
 
-/// What `show` does: the report handed over (once) while the model is alive, its positions
-/// counted through the compaction log; as the Debug of `Analysis::report`. Both ways: alone
-/// (`--format json`, the input not kept) and with the marks of the findings (human output:
-/// they are those of the findings the analysis reports, in the same order).
+/// What `show` does: see `invariants::streamed_report`.
 fn streamed_report(bytes: &[u8]) -> String {
-    let mut reports = Vec::new();
-    for (with_marks, keep_text) in [(false, false), (true, true)] {
-        let mut streamed = Vec::new();
-        let mut handed = Vec::new();
-        let mut write = |_, reporter: &adinspect::report::Reporter<'_, '_>, found: &[_]| {
-            streamed.push(Some(Box::new(reporter.build().into_owned())));
-            handed = found.to_vec();
-        };
-        let analysis = adinspect::analyze::analyze_streaming(
-            bytes,
-            &Options {
-                keep_text,
-                selection: adinspect::rules::Selection::new(&["all".to_string()], &[]).unwrap(),
-                ..Options::default()
-            },
-            Some(adinspect::analyze::ReportStream {
-                with_marks,
-                write: &mut write,
-            }),
-        );
-        assert!(analysis.report.is_none());
-        assert!(keep_text || analysis.text.is_empty());
-        assert_eq!(streamed.len(), 1, "the report is handed over once");
-        if with_marks {
-            let expected: Vec<_> = analysis.findings.iter().map(Mark::of).collect();
-            assert_eq!(handed, expected);
-        } else {
-            assert!(handed.is_empty());
-        }
-        reports.push(format!("{:?}", streamed[0]));
-    }
-    assert_eq!(reports[0], reports[1]);
-    reports.swap_remove(0)
+    adinspect::invariants::streamed_report(
+        bytes,
+        &Options {
+            selection: adinspect::rules::Selection::new(&["all".to_string()], &[]).unwrap(),
+            ..Options::default()
+        },
+    )
 }
 
 /// What `check` does for a format that does not quote the input: no report, no text kept.

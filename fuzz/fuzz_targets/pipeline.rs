@@ -26,33 +26,11 @@ fuzz_target!(|data: &[u8]| {
     );
     assert_eq!(unquoted.findings, kept.findings);
     assert_eq!(format!("{:?}", compacted.report), format!("{:?}", kept.report));
-    // `show --format json` is handed the report while the model is alive, positions counted
-    // through the log: the same report.
-    // Human output is handed the marks of the findings too: those of the analysis's own.
-    for with_marks in [false, true] {
-        let mut streamed = Vec::new();
-        let mut handed = Vec::new();
-        let mut write = |_, reporter: &adinspect::report::Reporter<'_, '_>, found: &[_]| {
-            streamed.push(Some(Box::new(reporter.build().into_owned())));
-            handed = found.to_vec();
-        };
-        let analysis = adinspect::analyze::analyze_streaming(
-            data,
-            &adinspect::analyze::Options {
-                keep_text: with_marks,
-                ..Default::default()
-            },
-            Some(adinspect::analyze::ReportStream {
-                with_marks,
-                write: &mut write,
-            }),
-        );
-        assert_eq!(streamed.len(), 1);
-        assert_eq!(format!("{:?}", streamed[0]), format!("{:?}", kept.report));
-        if with_marks {
-            let marks = analysis.findings.iter().map(adinspect::finding::Mark::of);
-            assert_eq!(handed, marks.collect::<Vec<_>>());
-        }
-    }
+    // `show` is handed the report while the model is alive, positions counted through the
+    // log (human output with the marks of the findings): the same report.
+    assert_eq!(
+        adinspect::invariants::streamed_report(data, &Default::default()),
+        format!("{:?}", kept.report)
+    );
     adinspect::invariants::assert_sound(compacted);
 });

@@ -268,9 +268,14 @@ impl Slot {
     pub fn name(self) -> &'static str {
         SLOT_NAMES[self as usize]
     }
+
+    /// The name, where it is kept (a template's word).
+    pub fn word(self) -> crate::text::Word {
+        &SLOT_NAMES[self as usize]
+    }
 }
 
-const SLOT_NAMES: [&str; 22] = [
+static SLOT_NAMES: [&str; 22] = [
     "Type",
     "Server",
     "Port",

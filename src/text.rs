@@ -8,7 +8,7 @@ use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::fmt;
 
-/// Small (32 bytes, the variants sharing the space of `Held`'s tag): findings are many, and
+/// Small (24 bytes, the variants sharing the space of `Held`'s tag): findings are many, and
 /// each holds a message and a help.
 #[derive(Clone)]
 pub struct Text(Repr);
@@ -18,13 +18,18 @@ pub struct Text(Repr);
 /// put together are kept and handed out again (`Text::with_str`).
 pub type Template = fn(&mut fmt::Formatter<'_>, &'static str, Part<'_>) -> fmt::Result;
 
+/// A template's word, by a reference to where it is kept (`&def.name`, `&""`): one pointer
+/// instead of two keeps a [`Text`] at 24 bytes.
+pub type Word = &'static &'static str;
+
 #[derive(Clone)]
 enum Repr {
     Fixed(&'static str),
-    Made(String),
+    /// Boxed rather than a `String`: 16 bytes, so the variants fit in `Held`'s 24.
+    Made(Box<str>),
     Held {
         template: Template,
-        word: &'static str,
+        word: Word,
         value: Held,
     },
 }
@@ -68,10 +73,10 @@ const SHORT: usize = 6;
 /// How many sentences put together each thread keeps.
 const RECENT_SLOTS: usize = 16;
 
-/// Sentences recently put together, by (template, word's address and length, value's key),
-/// and the slot to fill next.
+/// Sentences recently put together, by (template, word's address, value's key), and the slot
+/// to fill next.
 struct Recent {
-    slots: [(usize, usize, usize, u64, String); RECENT_SLOTS],
+    slots: [(usize, usize, u64, String); RECENT_SLOTS],
     next: usize,
 }
 
@@ -103,27 +108,27 @@ impl Held {
 /// A template with its word and value, as something to format.
 struct Filled<'a> {
     template: Template,
-    word: &'static str,
+    word: Word,
     part: Part<'a>,
 }
 
 impl fmt::Display for Filled<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        (self.template)(f, self.word, self.part)
+        (self.template)(f, *self.word, self.part)
     }
 }
 
 impl Filled<'_> {
     /// The sentence written out now (a value that cannot be held in place).
     fn written(&self) -> Text {
-        Text(Repr::Made(self.to_string()))
+        Text(Repr::Made(self.to_string().into_boxed_str()))
     }
 }
 
 impl Text {
     /// The sentence `template` writes with `word` and `value`, put together when it is
     /// written (now, when the value is too long to hold in place).
-    pub fn template(template: Template, word: &'static str, value: &str) -> Text {
+    pub fn template(template: Template, word: Word, value: &str) -> Text {
         let mut bytes = [0; SHORT];
         match bytes.get_mut(..value.len()) {
             Some(held) => {
@@ -146,7 +151,7 @@ impl Text {
 
     /// The sentence `template` writes with `word` and `number`, put together when it is
     /// written (now, when the number is too large to hold in place).
-    pub fn template_number(template: Template, word: &'static str, number: u64) -> Text {
+    pub fn template_number(template: Template, word: Word, number: u64) -> Text {
         match u32::try_from(number) {
             Ok(held) => Text(Repr::Held {
                 template,
@@ -184,7 +189,7 @@ impl Text {
         thread_local! {
             static RECENT: std::cell::RefCell<Recent> = const {
                 std::cell::RefCell::new(Recent {
-                    slots: [const { (0, 0, 0, 0, String::new()) }; RECENT_SLOTS],
+                    slots: [const { (0, 0, 0, String::new()) }; RECENT_SLOTS],
                     next: 0,
                 })
             };
@@ -198,31 +203,30 @@ impl Text {
                 value,
             } => RECENT.with(|recent| match recent.try_borrow_mut() {
                 Ok(mut recent) => {
-                    // The template's address: two templates compiled to one address write the
-                    // same sentence anyway, and one compiled twice only misses.
+                    // Addresses: two templates compiled to one address write the same sentence
+                    // anyway, and one compiled twice (or a word kept in two places) only misses.
                     let key = (
                         *template as usize,
-                        word.as_ptr() as usize,
-                        word.len(),
+                        std::ptr::from_ref(*word) as usize,
                         value.key(),
                     );
                     let Recent { slots, next } = &mut *recent;
                     // A template's address is never 0, so an empty slot never matches.
-                    let found = slots.iter().position(|s| (s.0, s.1, s.2, s.3) == key);
+                    let found = slots.iter().position(|s| (s.0, s.1, s.2) == key);
                     let slot = match found {
                         Some(at) => &mut slots[at],
                         None => {
                             // The oldest sentence makes room.
                             let slot = &mut slots[*next];
                             *next = (*next + 1) % RECENT_SLOTS;
-                            slot.4.clear();
+                            slot.3.clear();
                             // Writing into a String cannot fail.
-                            let _ = fmt::Write::write_fmt(&mut slot.4, format_args!("{self}"));
-                            (slot.0, slot.1, slot.2, slot.3) = key;
+                            let _ = fmt::Write::write_fmt(&mut slot.3, format_args!("{self}"));
+                            (slot.0, slot.1, slot.2) = key;
                             slot
                         }
                     };
-                    use_text(&slot.4)
+                    use_text(&slot.3)
                 }
                 // Asked again while the sentences are in use: a buffer of its own.
                 Err(_) => use_text(&self.to_string()),
@@ -240,7 +244,7 @@ impl fmt::Display for Text {
                 template,
                 word,
                 value,
-            } => template(f, word, value.part()),
+            } => template(f, *word, value.part()),
         }
     }
 }
@@ -259,7 +263,7 @@ impl From<&'static str> for Text {
 
 impl From<String> for Text {
     fn from(text: String) -> Text {
-        Text(Repr::Made(text))
+        Text(Repr::Made(text.into_boxed_str()))
     }
 }
 
@@ -325,7 +329,7 @@ mod tests {
             "Zoë \"quoted\"\n",
             &long,
         ] {
-            let text = Text::template(on_off, "SSL", value);
+            let text = Text::template(on_off, &"SSL", value);
             let expected = format!("<SSL> must be on or off, not {value:?}");
             assert_eq!(text.to_string(), expected);
             assert_eq!(text.to_str(), expected);
@@ -343,12 +347,12 @@ mod tests {
             write!(f, "<{name}> is {value}")
         };
         assert_eq!(
-            Text::template_number(port, "Port", 0).to_string(),
+            Text::template_number(port, &"Port", 0).to_string(),
             "<Port> is 0"
         );
         for number in [4_000_000_000, 40_000_000_000, u64::MAX] {
             assert_eq!(
-                Text::template_number(port, "Port", number).to_string(),
+                Text::template_number(port, &"Port", number).to_string(),
                 format!("<Port> is {number}")
             );
         }
@@ -360,16 +364,16 @@ mod tests {
         assert!(Text::from("a".to_string()) < fixed);
         assert_eq!(fixed, "b");
         assert_eq!(
-            Text::template(on_off, "SSL", "x"),
+            Text::template(on_off, &"SSL", "x"),
             Text::from("<SSL> must be on or off, not \"x\"")
         );
-        assert!(Text::template(on_off, "SSL", "a") < Text::template(on_off, "SSL", "b"));
+        assert!(Text::template(on_off, &"SSL", "a") < Text::template(on_off, &"SSL", "b"));
     }
 
     #[test]
     fn a_template_written_inside_another_gets_its_own_buffer() {
-        let outer = Text::template(on_off, "SSL", "x");
-        let inner = Text::template(on_off, "SSL", "y");
+        let outer = Text::template(on_off, &"SSL", "x");
+        let inner = Text::template(on_off, &"SSL", "y");
         let both = outer.with_str(|a| inner.with_str(|b| format!("{a}|{b}")));
         assert_eq!(
             both,
@@ -386,9 +390,9 @@ mod tests {
     /// cycles shorter and longer than the number kept, in order and out of it.
     #[test]
     fn kept_sentences_are_the_ones_asked_for() {
-        let words: [&'static str; 3] = ["SSL", "SPA", "SS"];
+        static WORDS: [&str; 3] = ["SSL", "SPA", "SS"];
         let mut texts = Vec::new();
-        for word in words {
+        for word in &WORDS {
             for value in ["yes", "no", "1", "", "ye", "yés", "sixsix"] {
                 texts.push(Text::template(on_off, word, value));
                 texts.push(Text::template(port, word, value));
@@ -421,7 +425,7 @@ mod tests {
 
     #[test]
     fn a_text_is_small() {
-        assert!(std::mem::size_of::<Text>() <= 32);
-        assert!(std::mem::size_of::<Option<Text>>() <= 32);
+        assert_eq!(std::mem::size_of::<Text>(), 24);
+        assert_eq!(std::mem::size_of::<Option<Text>>(), 24);
     }
 }

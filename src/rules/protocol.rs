@@ -117,7 +117,7 @@ fn check_protocol(ctx: &mut Context<'_, '_>, account: &Account<'_>, protocol: &P
             Finding::new(
                 rule,
                 leaf.tag_span(),
-                Text::template(only, slot.name(), kind),
+                Text::template(only, slot.word(), kind),
             )
         })
     };
@@ -327,7 +327,7 @@ fn check_spa_default(ctx: &mut Context<'_, '_>, protocol: &Protocol<'_>, kind: &
                          only NTLM authentication, which mail servers rarely offer"
                     )
                 },
-                "",
+                &"",
                 kind,
             ),
         )

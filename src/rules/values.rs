@@ -22,9 +22,16 @@ fn protocol_type<'a>(node: XmlNode<'a>) -> Option<&'a str> {
 }
 
 /// Checks `text`, the text content of the value element `node`.
-pub fn check_value(ctx: &mut Context<'_, '_>, def: &ElementDef, node: XmlNode<'_>, text: &str) {
+pub fn check_value(
+    ctx: &mut Context<'_, '_>,
+    def: &'static ElementDef,
+    node: XmlNode<'_>,
+    text: &str,
+) {
     let value = text.trim_ascii();
     let name = def.name;
+    // What the templates write the element's name from.
+    let word = &def.name;
     if value.is_empty() {
         if def.may_be_empty {
             return;
@@ -51,13 +58,13 @@ pub fn check_value(ctx: &mut Context<'_, '_>, def: &ElementDef, node: XmlNode<'_
                         "the value of <{name}> has whitespace around it; not every client trims it"
                     )
                 },
-                name,
+                word,
                 "",
             ),
         )
         .with_help(Text::template(
             |f, name, value| write!(f, "write <{name}>{value}</{name}>"),
-            name,
+            word,
             value,
         ));
         ctx.push(with_trim_fix(finding, node, value));
@@ -80,7 +87,7 @@ pub fn check_value(ctx: &mut Context<'_, '_>, def: &ElementDef, node: XmlNode<'_
                                 truncate(value.text(), 60)
                             )
                         },
-                        name,
+                        word,
                         value,
                     ),
                 );
@@ -96,7 +103,7 @@ pub fn check_value(ctx: &mut Context<'_, '_>, def: &ElementDef, node: XmlNode<'_
                     finding = replace_value(
                         finding.with_help(Text::template(
                             |f, name, meant| write!(f, "write <{name}>{meant}</{name}>"),
-                            name,
+                            word,
                             meant,
                         )),
                         node,
@@ -133,7 +140,7 @@ pub fn check_value(ctx: &mut Context<'_, '_>, def: &ElementDef, node: XmlNode<'_
                         |f, name, port| {
                             write!(f, "<{name}> is {port}, outside the TCP port range 1–65535")
                         },
-                        name,
+                        word,
                         port,
                     ),
                 )
@@ -328,7 +335,7 @@ fn replace_value(finding: Finding, node: XmlNode<'_>, content: &'static str) -> 
     match literal_value_span(node) {
         Some(span) => finding.with_fix(
             Applicability::Safe,
-            Text::template(|f, _, content| write!(f, "write {content}"), "", content),
+            Text::template(|f, _, content| write!(f, "write {content}"), &"", content),
             vec![Edit::new(span, content)],
         ),
         None => finding,

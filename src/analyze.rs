@@ -102,6 +102,10 @@ pub struct ReportStream<'s> {
     pub write: &'s mut dyn FnMut(Encoding, &Reporter<'_, '_>, &[Mark]),
 }
 
+/// Inputs must be smaller than this (4 GiB): positions are 32-bit (`Finding::line`), as are
+/// the parser's node numbers.
+pub const MAX_INPUT_BYTES: usize = u32::MAX as usize;
+
 /// Analyses one input. Pass a `Vec<u8>` to spare a copy of large inputs.
 pub fn analyze(bytes: impl Into<Vec<u8>>, options: &Options) -> Analysis {
     analyze_streaming(bytes, options, None)
@@ -114,6 +118,10 @@ pub fn analyze_streaming(
     options: &Options,
     mut stream: Option<ReportStream<'_>>,
 ) -> Analysis {
+    let bytes = bytes.into();
+    if bytes.len() > MAX_INPUT_BYTES {
+        return too_large(bytes.len(), options);
+    }
     let decoded = source::decode(bytes);
     let mut text = decoded.text;
     let len = text.len();
@@ -257,6 +265,28 @@ pub fn analyze_streaming(
         report,
         other_root: None,
         suppressed,
+    }
+}
+
+/// An input of `len` bytes, too large to analyse: one finding says so.
+fn too_large(len: usize, options: &Options) -> Analysis {
+    let finding = Finding::new(
+        "malformed-xml",
+        0..0,
+        format!("the document is too large to analyse: {len} bytes, 4 GiB or more"),
+    );
+    let (index, compacted_index) = (OnceLock::new(), OnceLock::new());
+    let placer = Placer::new("", None, 0, [&index, &compacted_index]);
+    Analysis {
+        kind: DocKind::NotAutodiscover,
+        encoding: Encoding::Utf8,
+        text: String::new(),
+        len,
+        index: OnceLock::new(),
+        findings: locate(vec![finding], options, &placer),
+        report: None,
+        other_root: None,
+        suppressed: Vec::new(),
     }
 }
 
@@ -487,7 +517,7 @@ fn attach_element_paths(doc: &xml::XmlDocument<'_>, found: &mut [Finding]) {
             while open.last().is_some_and(|o| o.end <= at) {
                 open.pop();
             }
-            found[order[next]].element_path = Some(path(open));
+            found[order[next]].element_path = Some(Box::new(path(open)));
             next += 1;
         }
     };
@@ -610,55 +640,53 @@ impl<'a> Placer<'a> {
     }
 }
 
-/// Applies the selection and the catalogue severities, resolves positions, sorts by position.
-fn locate(raw: Vec<Finding>, options: &Options, placer: &Placer<'_>) -> Vec<Located> {
+/// Applies the selection and the catalogue severities, resolves positions, sorts by position:
+/// in place, the findings dropped by the selection left out.
+fn locate(mut found: Vec<Finding>, options: &Options, placer: &Placer<'_>) -> Vec<Located> {
     let len = placer.len();
-    // A span clamped into the input, and its positions.
+    // A span clamped into the input, and its positions (32 bits: `analyze` takes no input of
+    // 4 GiB or more).
     let place = |span: &mut Span| {
         let start = span.start.min(len);
         let end = span.end.clamp(start, len);
         *span = start..end;
+        let narrow = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
         let (line, column) = placer.position(start);
         let (end_line, end_column) = placer.position(end);
-        (line, column, end_line, end_column)
+        (
+            narrow(line),
+            narrow(column),
+            narrow(end_line),
+            narrow(end_column),
+        )
     };
-    let mut located: Vec<Located> = raw
-        .into_iter()
-        .filter_map(|finding| {
-            let rule = selected(&finding, options)?;
-            let mut span = finding.span;
-            let (line, column, end_line, end_column) = place(&mut span);
-            let mut related = finding.related;
-            if let Some(related) = &mut related {
-                (
-                    related.line,
-                    related.column,
-                    related.end_line,
-                    related.end_column,
-                ) = place(&mut related.span);
-            }
-            let mut fix = finding.fix;
-            for edit in fix.iter_mut().flat_map(|fix| &mut fix.edits) {
-                (edit.line, edit.column, edit.end_line, edit.end_column) = place(&mut edit.span);
-            }
-            Some(Located {
-                rule: rule.name,
-                severity: rule.severity,
-                line,
-                column,
-                end_line,
-                end_column,
-                span,
-                message: finding.message,
-                help: finding.help,
-                element_path: finding.element_path,
-                related,
-                fix,
-            })
-        })
-        .collect();
-    sort(&mut located);
-    located
+    found.retain_mut(|finding| {
+        let Some(rule) = selected(finding, options) else {
+            return false;
+        };
+        finding.rule = rule.name;
+        finding.severity = rule.severity;
+        (
+            finding.line,
+            finding.column,
+            finding.end_line,
+            finding.end_column,
+        ) = place(&mut finding.span);
+        if let Some(related) = &mut finding.related {
+            (
+                related.line,
+                related.column,
+                related.end_line,
+                related.end_column,
+            ) = place(&mut related.span);
+        }
+        for edit in finding.fix.iter_mut().flat_map(|fix| &mut fix.edits) {
+            (edit.line, edit.column, edit.end_line, edit.end_column) = place(&mut edit.span);
+        }
+        true
+    });
+    sort(&mut found);
+    found
 }
 
 /// A total order (the message settles ties), so the order in which checks ran, on one thread
@@ -704,20 +732,33 @@ fn sort(located: &mut [Located]) {
 mod sort_tests {
     use super::*;
 
-    fn finding(start: usize, end: usize, rule: &'static str, message: &str, tag: usize) -> Located {
+    /// An input of 4 GiB or more is not analysed (its positions would not fit in 32 bits):
+    /// one finding says so, at its start, and the rule selection still applies to it.
+    #[test]
+    fn an_input_too_large_gets_one_finding() {
+        let len = MAX_INPUT_BYTES + 1;
+        let analysis = too_large(len, &Options::default());
+        assert_eq!(analysis.len, len);
+        let [finding] = &analysis.findings[..] else {
+            panic!("{:?}", analysis.findings);
+        };
+        assert_eq!(finding.rule, "malformed-xml");
+        assert_eq!(finding.severity, Severity::Error);
+        assert_eq!((finding.line, finding.column), (1, 1));
+        assert_eq!(finding.span, 0..0);
+        assert!(finding.message.to_str().contains(&format!("{len} bytes")));
+        let mut options = Options::default();
+        options
+            .selection
+            .ignore(&["malformed-xml".to_string()])
+            .unwrap();
+        assert!(too_large(len, &options).findings.is_empty());
+    }
+
+    fn finding(start: usize, end: usize, rule: &'static str, message: &str, tag: u32) -> Located {
         Located {
-            rule,
-            severity: Severity::Warning,
             line: tag, // tells apart findings that compare equal
-            column: 1,
-            end_line: 1,
-            end_column: 1,
-            span: start..end,
-            message: message.to_string().into(),
-            help: None,
-            element_path: None,
-            related: None,
-            fix: None,
+            ..Finding::new(rule, start..end, message.to_string())
         }
     }
 

@@ -40,31 +40,37 @@ pub fn assert_sound(analysis: Analysis) {
     // long line is counted once, not once per finding.
     let mut measured = (0, 0);
     for f in &analysis.findings {
+        let (line, column, end_line, end_column) = (
+            f.line as usize,
+            f.column as usize,
+            f.end_line as usize,
+            f.end_column as usize,
+        );
         assert!(
             f.span.start <= f.span.end && f.span.end <= analysis.text.len(),
             "{f:?}"
         );
         assert!(analysis.text.is_char_boundary(f.span.start), "{f:?}");
-        assert!(f.line >= 1 && f.line <= lines, "{f:?} (of {lines} lines)");
-        assert!(f.end_line >= f.line && f.end_line <= lines, "{f:?}");
-        if measured.0 != f.line {
+        assert!(line >= 1 && line <= lines, "{f:?} (of {lines} lines)");
+        assert!(end_line >= line && end_line <= lines, "{f:?}");
+        if measured.0 != line {
             // The raw line: carriage returns included (line_text drops trailing ones for
             // display, and a finding may sit after them, at the end of the input).
-            let start = analysis.index().line_start(f.line);
-            let end = if f.line < lines {
-                analysis.index().line_start(f.line + 1) - 1
+            let start = analysis.index().line_start(line);
+            let end = if line < lines {
+                analysis.index().line_start(line + 1) - 1
             } else {
                 analysis.text.len()
             };
-            measured = (f.line, analysis.text[start..end].chars().count());
+            measured = (line, analysis.text[start..end].chars().count());
         }
         let width = measured.1;
         // The column after the last character is a valid place (end of line, end of input).
         assert!(
-            f.column >= 1 && f.column <= width + 1,
+            column >= 1 && column <= width + 1,
             "{f:?} (line has {width} chars)"
         );
-        assert!(f.end_line > f.line || f.end_column >= f.column, "{f:?}");
+        assert!(end_line > line || end_column >= column, "{f:?}");
         assert!(!f.message.to_str().is_empty());
     }
     let file = FileResult {

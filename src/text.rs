@@ -114,7 +114,7 @@ struct Filled<'a> {
 
 impl fmt::Display for Filled<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        (self.template)(f, *self.word, self.part)
+        (self.template)(f, self.word, self.part)
     }
 }
 
@@ -244,7 +244,7 @@ impl fmt::Display for Text {
                 template,
                 word,
                 value,
-            } => template(f, *word, value.part()),
+            } => template(f, word, value.part()),
         }
     }
 }

@@ -239,6 +239,10 @@ fn configuration_mistakes_are_usage_errors_with_the_place_and_a_suggestion() {
         ("format = \"jsn\"\n", "did you mean \"json\"?"),
         ("hidden = 1\n", "`hidden` must be true or false"),
         ("select = \n", "not valid TOML"),
+        (
+            "\nmax-size = 4096\n",
+            "adinspect.toml:2: max-size 4096 is over 4095 MiB, the largest input adinspect can analyse",
+        ),
     ] {
         dir.write("adinspect.toml", text.as_bytes());
         let output = run_in(dir.path(), &["check", "a.xml"]);

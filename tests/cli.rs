@@ -794,6 +794,15 @@ fn oversized_input_is_a_clear_error_and_the_others_go_on() {
         &vec![b' '; 2 * 1024 * 1024 + 10],
     );
     assert_eq!(piped.status.code(), Some(2));
+    // Positions are 32-bit: 4 GiB and more cannot be asked for.
+    let too_large = run(&["check", "--max-size", "4096", BAD_SSL]);
+    assert_eq!(too_large.status.code(), Some(2));
+    assert!(
+        stderr(&too_large).contains("4095"),
+        "{}",
+        stderr(&too_large)
+    );
+    assert!(run(&["check", "--max-size", "4095", BAD_SSL]).status.code() == Some(1));
 }
 
 #[cfg(target_os = "linux")]

@@ -250,8 +250,8 @@ pub struct CommonArgs {
     /// kinds of XML files are skipped (for pre-commit and editors, which name every file)
     #[arg(long, help_heading = WALKING)]
     pub force_exclude: bool,
-    /// Largest input accepted, in MiB [default: 256]
-    #[arg(long, value_name = "MIB", value_parser = clap::value_parser!(u64).range(1..=1_048_576))]
+    /// Largest input accepted, in MiB (at most 4095) [default: 256]
+    #[arg(long, value_name = "MIB", value_parser = clap::value_parser!(u64).range(1..=4095))]
     pub max_size: Option<u64>,
     /// Threads (default or 0: one per core; at most 1024); inputs are checked side by side,
     /// and one input of 4 MiB or more shares its checks among them

@@ -20,6 +20,9 @@ pub(super) const DEFAULT_EXCLUDE: &[&str] = &[".git/", ".hg/", ".svn/", "node_mo
 
 const DEFAULT_MAX_SIZE_MIB: u64 = 256;
 
+/// The largest `max-size`: an input must be smaller than 4 GiB (`analyze::MAX_INPUT_BYTES`).
+pub(super) const MAX_SIZE_LIMIT_MIB: u64 = 4095;
+
 /// Rules turned off for the files a pattern matches (`per-file-ignores`).
 #[derive(Debug)]
 pub(super) struct PerFileIgnore {
@@ -307,6 +310,12 @@ pub(super) fn resolve(
         (None, Some((size, line))) => (size, from_file(config.as_ref().unwrap(), line)),
         (None, None) => (DEFAULT_MAX_SIZE_MIB, "default".to_string()),
     };
+    if max_size > MAX_SIZE_LIMIT_MIB {
+        return Err(format!(
+            "{from}: max-size {max_size} is over {MAX_SIZE_LIMIT_MIB} MiB, the largest input \
+             adinspect can analyse (inputs must be smaller than 4 GiB)"
+        ));
+    }
     origin("max-size", max_size.to_string(), from);
 
     Ok(Settings {

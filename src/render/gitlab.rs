@@ -31,7 +31,7 @@ pub fn fingerprints(file: &FileResult) -> Vec<String> {
             for part in [
                 file.path.as_str(),
                 f.rule,
-                f.element_path.as_deref().unwrap_or(""),
+                f.element_path.as_deref().map_or("", |path| path),
                 &f.message.to_str(),
             ] {
                 hasher.write(part.as_bytes());
@@ -71,13 +71,13 @@ impl GitlabWriter {
             issue.extend_from_slice(b"\",\"location\":{\"path\":");
             issue.extend_from_slice(path.as_bytes());
             issue.extend_from_slice(b",\"positions\":{\"begin\":{\"column\":");
-            push_number(&mut issue, f.column);
+            push_number(&mut issue, f.column as usize);
             issue.extend_from_slice(b",\"line\":");
-            push_number(&mut issue, f.line);
+            push_number(&mut issue, f.line as usize);
             issue.extend_from_slice(b"},\"end\":{\"column\":");
-            push_number(&mut issue, f.end_column);
+            push_number(&mut issue, f.end_column as usize);
             issue.extend_from_slice(b",\"line\":");
-            push_number(&mut issue, f.end_line);
+            push_number(&mut issue, f.end_line as usize);
             issue.extend_from_slice(b"}}},\"severity\":\"");
             issue.extend_from_slice(match f.severity {
                 Severity::Error => b"major",

@@ -195,26 +195,27 @@ fn write_finding_into(
     f.message.with_str(|message| p.bold(message).push_to(out));
     out.push(b'\n');
     // One gutter width for the finding's line and a related one.
-    let width = digits(f.line).max(f.related.as_ref().map_or(0, |r| digits(r.line)));
+    let width =
+        digits(f.line as usize).max(f.related.as_ref().map_or(0, |r| digits(r.line as usize)));
     let pad = repeated(' ', width);
     out.extend_from_slice(pad.as_bytes());
     p.gutter("-->").push_to(out);
     out.push(b' ');
     out.extend_from_slice(terminal(&file.path).as_bytes());
     out.push(b':');
-    push_number(out, f.line);
+    push_number(out, f.line as usize);
     out.push(b':');
-    push_number(out, f.column);
+    push_number(out, f.column as usize);
     out.push(b'\n');
     let analysis = &file.analysis;
-    let line_text = analysis.index().line_text(&analysis.text, f.line);
+    let line_text = analysis.index().line_text(&analysis.text, f.line as usize);
     if !line_text.trim().is_empty() || f.column > 1 {
         let under = Underline {
             marker: '^',
             style,
             label: None,
         };
-        write_snippet(out, p, analysis, width, f.line, &f.span, under);
+        write_snippet(out, p, analysis, width, f.line as usize, &f.span, under);
     }
     if let Some(related) = &f.related {
         // The secondary span, rustc style: its own line, underlined with `-` and labelled.
@@ -224,7 +225,15 @@ fn write_finding_into(
             style: Painter::GUTTER,
             label: Some(&label),
         };
-        write_snippet(out, p, analysis, width, related.line, &related.span, under);
+        write_snippet(
+            out,
+            p,
+            analysis,
+            width,
+            related.line as usize,
+            &related.span,
+            under,
+        );
     }
     // "= help: …" and "= fix: … with …", each after the gutter's padding.
     let note = |out: &mut Vec<u8>| {

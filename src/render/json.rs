@@ -85,11 +85,11 @@ fn write_finding_object(
     with_help: bool,
 ) -> io::Result<()> {
     line.extend_from_slice(b"{\"column\":");
-    push_number(line, f.column);
+    push_number(line, f.column as usize);
     line.extend_from_slice(b",\"end_column\":");
-    push_number(line, f.end_column);
+    push_number(line, f.end_column as usize);
     line.extend_from_slice(b",\"end_line\":");
-    push_number(line, f.end_line);
+    push_number(line, f.end_line as usize);
     line.extend_from_slice(b",\"fix\":");
     match &f.fix {
         // Keys in serde_json's (sorted) order, as fix_json would give them.
@@ -102,15 +102,15 @@ fn write_finding_object(
                     line.push(b',');
                 }
                 line.extend_from_slice(b"{\"column\":");
-                push_number(line, e.column);
+                push_number(line, e.column as usize);
                 line.extend_from_slice(b",\"content\":");
                 e.content.with_str(|content| push_string(line, content));
                 line.extend_from_slice(b",\"end_column\":");
-                push_number(line, e.end_column);
+                push_number(line, e.end_column as usize);
                 line.extend_from_slice(b",\"end_line\":");
-                push_number(line, e.end_line);
+                push_number(line, e.end_line as usize);
                 line.extend_from_slice(b",\"line\":");
-                push_number(line, e.line);
+                push_number(line, e.line as usize);
                 line.push(b'}');
             }
             line.extend_from_slice(b"],\"message\":");
@@ -127,7 +127,7 @@ fn write_finding_object(
         }
     }
     line.extend_from_slice(b",\"line\":");
-    push_number(line, f.line);
+    push_number(line, f.line as usize);
     line.extend_from_slice(b",\"message\":");
     f.message.with_str(|message| push_string(line, message));
     line.extend_from_slice(b",\"path\":");

@@ -256,15 +256,15 @@ impl SarifWriter {
 }
 
 /// A region's keys in serde_json's (sorted) order.
-fn write_region(out: &mut Vec<u8>, line: usize, column: usize, end_line: usize, end_column: usize) {
+fn write_region(out: &mut Vec<u8>, line: u32, column: u32, end_line: u32, end_column: u32) {
     out.extend_from_slice(b"{\"endColumn\":");
-    push_number(out, end_column);
+    push_number(out, end_column as usize);
     out.extend_from_slice(b",\"endLine\":");
-    push_number(out, end_line);
+    push_number(out, end_line as usize);
     out.extend_from_slice(b",\"startColumn\":");
-    push_number(out, column);
+    push_number(out, column as usize);
     out.extend_from_slice(b",\"startLine\":");
-    push_number(out, line);
+    push_number(out, line as usize);
     out.push(b'}');
 }
 

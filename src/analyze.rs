@@ -432,7 +432,12 @@ fn check_document(
             let model = Model::build_with(doc, threads);
             found = rules::check_contents(&model, text, threads);
             match tree.join() {
-                Ok(in_tree) => found.extend(in_tree),
+                Ok(mut in_tree) => {
+                    // The walk's findings first, as on one thread (ties in the sort keep
+                    // this order); usually the larger part, so the smaller is copied.
+                    in_tree.append(&mut found);
+                    found = in_tree;
+                }
                 Err(panic) => std::panic::resume_unwind(panic),
             }
             model

@@ -102,9 +102,9 @@ pub struct ReportStream<'s> {
     pub write: &'s mut dyn FnMut(Encoding, &Reporter<'_, '_>, &[Mark]),
 }
 
-/// Inputs must be smaller than this (4 GiB): positions are 32-bit (`Finding::line`), as are
-/// the parser's node numbers.
-pub const MAX_INPUT_BYTES: usize = u32::MAX as usize;
+/// The largest input analysed (4 GiB less 2 bytes): positions are 32-bit (`Finding::line`),
+/// and the column after the last character of a one-line input must fit too.
+pub const MAX_INPUT_BYTES: usize = u32::MAX as usize - 1;
 
 /// Analyses one input. Pass a `Vec<u8>` to spare a copy of large inputs.
 pub fn analyze(bytes: impl Into<Vec<u8>>, options: &Options) -> Analysis {
@@ -125,6 +125,10 @@ pub fn analyze_streaming(
     let decoded = source::decode(bytes);
     let mut text = decoded.text;
     let len = text.len();
+    if len > MAX_INPUT_BYTES {
+        // Decoded from UTF-16 or a legacy encoding into more bytes than it had.
+        return too_large(len, options);
+    }
     if options.skip_other_xml
         && !decoded.looks_binary
         && let Some(root) = xml::other_root(&text)
@@ -268,7 +272,8 @@ pub fn analyze_streaming(
     }
 }
 
-/// An input of `len` bytes, too large to analyse: one finding says so.
+/// An input of `len` bytes (as read, or once decoded), too large to analyse: one finding
+/// says so.
 fn too_large(len: usize, options: &Options) -> Analysis {
     let finding = Finding::new(
         "malformed-xml",

@@ -470,7 +470,7 @@ fn check_document(
         // Placed through the log: the input is not put back together for a streamed report
         // (positions are the same either way).
         let place_at = |offset| placer.position(offset);
-        let reporter = Reporter::new(&model, &place_at, log);
+        let reporter = Reporter::new(&model, &place_at, log).sharing(threads);
         // The decoding findings come first, as when the findings are placed.
         let raw = [decoded, &found[..]];
         hand_over(

@@ -29,6 +29,10 @@ impl Threads {
     pub fn is_one(self) -> bool {
         self.0 == 1
     }
+
+    pub fn count(self) -> usize {
+        self.0
+    }
 }
 
 impl Default for Threads {

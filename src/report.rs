@@ -3,13 +3,16 @@
 //! resolution. Built from the same model the rules read.
 
 use std::borrow::Cow;
+use std::io;
 use std::ops::Range;
+use std::sync::{Mutex, PoisonError};
 
 use crate::compact::RunLog;
 use crate::model::{
     Account, Attr, DocKind, ErrorInfo, Leaf, Model, Protocol, SecuritySource, Slot,
     SmtpCredentials, TlsMode, decode_server_version, exchange_product,
 };
+use crate::parallel::{self, Threads};
 use crate::schema::KNOWN_ERROR_CODES;
 use crate::source::LineIndex;
 use crate::xml::{XmlNode, tag_span};
@@ -288,8 +291,9 @@ impl DocumentReport<'_> {
 }
 
 struct Builder<'t> {
-    /// Line and column of an offset in the input.
-    place: &'t dyn Fn(usize) -> (usize, usize),
+    /// Line and column of an offset in the input (asked from several threads at once when a
+    /// large input's Protocols are shared among them).
+    place: &'t Place<'t>,
     /// Maps the tree's spans to the input's (the tree may be of a compacted copy).
     offsets: &'t RunLog,
 }
@@ -701,20 +705,35 @@ pub fn shorten(value: &str) -> Cow<'_, str> {
 pub struct Reporter<'r, 'a> {
     model: &'r Model<'a>,
     builder: Builder<'r>,
+    /// Threads that may build and render a large input's Protocols (`render_protocols`).
+    threads: Threads,
 }
+
+/// Gives the line and column of an offset in the input.
+pub type Place<'p> = dyn Fn(usize) -> (usize, usize) + Sync + 'p;
+
+/// Protocols each thread builds and renders in one round of `render_protocols`: enough to
+/// pay for starting a thread, few enough that a round's bytes stay small (about a megabyte).
+const PROTOCOLS_PER_THREAD: usize = 2 * parallel::MIN_ITEMS_PER_THREAD;
 
 impl<'r, 'a> Reporter<'r, 'a> {
     /// `place` gives the line and column of an offset in the input; `offsets` maps the tree's
     /// spans to the input's.
     pub fn new(
         model: &'r Model<'a>,
-        place: &'r dyn Fn(usize) -> (usize, usize),
+        place: &'r Place<'r>,
         offsets: &'r RunLog,
     ) -> Reporter<'r, 'a> {
         Reporter {
             model,
             builder: Builder { place, offsets },
+            threads: Threads::ONE,
         }
+    }
+
+    /// The reporter with up to `threads` threads to build and render Protocols with.
+    pub fn sharing(self, threads: Threads) -> Reporter<'r, 'a> {
+        Reporter { threads, ..self }
     }
 
     pub fn kind(&self) -> DocKind {
@@ -744,6 +763,59 @@ impl<'r, 'a> Reporter<'r, 'a> {
             .protocols
             .iter()
             .map(move |protocol| self.builder.protocol(account, protocol))
+    }
+
+    /// The Protocols of Account `at`, each built and put into bytes by `render` (with its
+    /// place among them), handed to `write` in order. With several threads (a large input),
+    /// rounds of Protocols are built and rendered side by side, each thread a contiguous
+    /// run of them: what is held is one round's bytes, never the whole report.
+    pub fn render_protocols(
+        &self,
+        at: usize,
+        render: impl Fn(usize, &ProtocolReport<'r>, &mut Vec<u8>) + Sync,
+        write: &mut dyn FnMut(&[u8]) -> io::Result<()>,
+    ) -> io::Result<()> {
+        let account = &self.accounts()[at];
+        let protocols = &account.protocols;
+        if self.threads.is_one() {
+            let mut bytes = Vec::new();
+            for (i, protocol) in protocols.iter().enumerate() {
+                bytes.clear();
+                render(i, &self.builder.protocol(account, protocol), &mut bytes);
+                write(&bytes)?;
+            }
+            return Ok(());
+        }
+        // One buffer per thread, kept from round to round (each round's bytes are about the
+        // size of the last: no growing, no page faults after the first).
+        let buffers: Vec<Mutex<Vec<u8>>> = (0..self.threads.count())
+            .map(|_| Mutex::new(Vec::new()))
+            .collect();
+        let round = PROTOCOLS_PER_THREAD * self.threads.count();
+        for start in (0..protocols.len()).step_by(round) {
+            let end = (start + round).min(protocols.len());
+            let runs: Vec<(Range<usize>, &Mutex<Vec<u8>>)> =
+                parallel::ranges(end - start, self.threads)
+                    .into_iter()
+                    .zip(&buffers)
+                    .map(|(run, buffer)| (start + run.start..start + run.end, buffer))
+                    .collect();
+            parallel::map_each(&runs, |(run, buffer)| {
+                let mut bytes = buffer.lock().unwrap_or_else(PoisonError::into_inner);
+                bytes.clear();
+                for i in run.clone() {
+                    render(
+                        i,
+                        &self.builder.protocol(account, &protocols[i]),
+                        &mut bytes,
+                    );
+                }
+            });
+            for (_, buffer) in &runs {
+                write(&buffer.lock().unwrap_or_else(PoisonError::into_inner))?;
+            }
+        }
+        Ok(())
     }
 
     /// Everything but the Accounts.
@@ -839,5 +911,63 @@ mod tests {
         };
         analyze_streaming(document, &Options::default(), Some(stream));
         assert!(settings >= 15, "{settings} settings");
+    }
+
+    /// Protocols built and rendered on several threads come out in order, each exactly as
+    /// on one thread, with the place each is given: over several rounds, the last one short.
+    #[test]
+    fn protocols_rendered_side_by_side_come_out_as_on_one_thread() {
+        let count = 3 * PROTOCOLS_PER_THREAD * 2 + 123;
+        let mut text = String::from(
+            "<Autodiscover xmlns=\"http://schemas.microsoft.com/exchange/autodiscover/responseschema/2006\">\
+             <Response xmlns=\"http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a\">\
+             <Account><AccountType>email</AccountType><Action>settings</Action>\n",
+        );
+        for i in 0..count {
+            let kind = ["IMAP", "POP3", "SMTP"][i % 3];
+            text.push_str(&format!(
+                "<Protocol><Type>{kind}</Type>\n  <Server>mäil-{i}.example</Server><Port>{}</Port>\
+                 <SSL>on</SSL></Protocol>\n",
+                i % 65536
+            ));
+        }
+        text.push_str("</Account></Response></Autodiscover>\n");
+        let doc = crate::xml::parse(&text).unwrap();
+        let model = Model::build(&doc);
+        let index = LineIndex::new(&text);
+        let place = |offset| index.position(&text, offset);
+        let identity = RunLog::identity();
+        let render = |i: usize, protocol: &ProtocolReport<'_>, bytes: &mut Vec<u8>| {
+            bytes.extend_from_slice(format!("{i} {protocol:?}\n").as_bytes());
+        };
+        let rendered = |threads| {
+            let reporter = Reporter::new(&model, &place, &identity).sharing(Threads::new(threads));
+            let (mut out, mut writes) = (Vec::new(), 0);
+            reporter
+                .render_protocols(0, render, &mut |bytes| {
+                    writes += 1;
+                    out.extend_from_slice(bytes);
+                    Ok(())
+                })
+                .unwrap();
+            (out, writes)
+        };
+        let reporter = Reporter::new(&model, &place, &identity);
+        let mut expected = Vec::new();
+        for (i, protocol) in reporter.protocols(0).enumerate() {
+            render(i, &protocol, &mut expected);
+        }
+        let (one, writes) = rendered(1);
+        assert_eq!(writes, count);
+        assert!(one == expected);
+        for threads in [2, 3, 5] {
+            let (shared, writes) = rendered(threads);
+            assert!(shared == expected, "{threads} threads");
+            assert!(writes < count / 1000, "{threads} threads: {writes} writes");
+        }
+        // A failed write stops the rendering and is handed back.
+        let reporter = Reporter::new(&model, &place, &identity).sharing(Threads::new(2));
+        let failed = reporter.render_protocols(0, render, &mut |_| Err(io::Error::other("full")));
+        assert_eq!(failed.unwrap_err().to_string(), "full");
     }
 }

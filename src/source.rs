@@ -414,9 +414,6 @@ pub struct LineIndex {
     /// Characters before each CHECKPOINT-sized block, built on the first column asked for on a
     /// long non-ASCII line (short lines are counted directly: most documents never need it).
     checkpoints: std::sync::OnceLock<Vec<usize>>,
-    /// The line (1-based) of the last position asked for: findings come mostly in document
-    /// order, several on a line, so the next one is usually on it and needs no search.
-    last_line: std::sync::atomic::AtomicUsize,
 }
 
 const CHECKPOINT: usize = 4096;
@@ -435,7 +432,6 @@ impl LineIndex {
             line_starts,
             ascii: text.is_ascii(),
             checkpoints: std::sync::OnceLock::new(),
-            last_line: std::sync::atomic::AtomicUsize::new(1),
         }
     }
 
@@ -470,15 +466,21 @@ impl LineIndex {
             // Only ASCII whitespace was taken out.
             ascii: compacted.is_ascii(),
             checkpoints: std::sync::OnceLock::new(),
-            last_line: std::sync::atomic::AtomicUsize::new(1),
         }
     }
 
     /// The 1-based line of a byte offset (at most the text's length).
     fn line_of(&self, offset: usize) -> usize {
-        use std::sync::atomic::Ordering::Relaxed;
+        thread_local! {
+            /// The line (1-based) of the last position this thread asked for: findings and
+            /// settings come mostly in document order, several on a line, so the next one is
+            /// usually on it and needs no search. Per thread, as threads placing different
+            /// parts of one document would otherwise keep taking it from each other; only a
+            /// guess, checked against the index it is used with.
+            static LAST_LINE: std::cell::Cell<usize> = const { std::cell::Cell::new(1) };
+        }
         let starts = &self.line_starts;
-        let hint = self.last_line.load(Relaxed);
+        let hint = LAST_LINE.get();
         let on_hint = hint >= 1
             && starts.get(hint - 1).is_some_and(|&start| start <= offset)
             && starts.get(hint).is_none_or(|&next| next > offset);
@@ -486,7 +488,7 @@ impl LineIndex {
             return hint;
         }
         let line = starts.partition_point(|&start| start <= offset);
-        self.last_line.store(line, Relaxed);
+        LAST_LINE.set(line);
         line
     }
 

@@ -541,13 +541,30 @@ impl Show<'_, '_> {
         }
         match reporter {
             Some(reporter) => {
+                let (p, marks) = (self.p, self.marks);
                 for at in 0..reporter.account_count() {
-                    self.account(&reporter.account(at), reporter.protocols(at))?;
+                    self.account(&reporter.account(at))?;
+                    reporter.render_protocols(
+                        at,
+                        |_, protocol, bytes| {
+                            // Writing into memory cannot fail.
+                            let _ = Show {
+                                out: bytes,
+                                p,
+                                marks,
+                            }
+                            .protocol(protocol);
+                        },
+                        &mut |bytes| self.out.write_all(bytes),
+                    )?;
                 }
             }
             None => {
                 for account in &report.accounts {
-                    self.account(account, account.protocols.iter().cloned())?;
+                    self.account(account)?;
+                    for protocol in &account.protocols {
+                        self.protocol(protocol)?;
+                    }
                 }
             }
         }
@@ -607,11 +624,8 @@ impl Show<'_, '_> {
         Ok(())
     }
 
-    fn account<'r>(
-        &mut self,
-        account: &AccountReport<'r>,
-        protocols: impl Iterator<Item = ProtocolReport<'r>>,
-    ) -> io::Result<()> {
+    /// An Account's line and settings; its Protocols follow.
+    fn account(&mut self, account: &AccountReport<'_>) -> io::Result<()> {
         let mut head = vec![];
         if let Some(t) = &account.account_type {
             head.push(format!("AccountType {}", t.value));
@@ -647,9 +661,6 @@ impl Show<'_, '_> {
         }
         if let Some(error) = &account.error {
             self.error(4, error)?;
-        }
-        for protocol in protocols {
-            self.protocol(&protocol)?;
         }
         Ok(())
     }

@@ -7,9 +7,7 @@ use serde_json::{Map, Value as Json, json};
 use super::{FileResult, IO_ERROR, Summary, Unreadable};
 use crate::finding::Located;
 use crate::model::DocKind;
-use crate::report::{
-    AccountReport, DocumentReport, ErrorReport, ProtocolReport, Reporter, Setting, Value,
-};
+use crate::report::{DocumentReport, ErrorReport, ProtocolReport, Reporter, Setting, Value};
 use crate::source::Encoding;
 
 /// The version of the `--format json` documents (docs/output.schema.json). 2: `show` reports
@@ -387,7 +385,7 @@ pub fn write_show_head(
             if at > 0 {
                 out.write_all(b",")?;
             }
-            write_account(out, &reporter.account(at), reporter.protocols(at))?;
+            write_account(out, reporter, at)?;
         }
         head = reporter.head();
     }
@@ -399,12 +397,10 @@ pub fn write_show_head(
     out.write_all(b",")
 }
 
-/// An Account with its Protocols written one at a time, each as it is built.
-fn write_account<'r>(
-    out: &mut dyn Write,
-    account: &AccountReport<'r>,
-    protocols: impl Iterator<Item = ProtocolReport<'r>>,
-) -> io::Result<()> {
+/// Account `at` with its Protocols written as they are built (see
+/// [`Reporter::render_protocols`]).
+fn write_account(out: &mut dyn Write, reporter: &Reporter<'_, '_>, at: usize) -> io::Result<()> {
+    let account = reporter.account(at);
     // Keys before "protocols" (sorted): account_type, action, error, line.
     let mut head = json!({
         "line": account.line,
@@ -417,15 +413,17 @@ fn write_account<'r>(
     let head = serde_json::to_string(&head)?;
     out.write_all(&head.as_bytes()[..head.len() - 1])?;
     out.write_all(b",\"protocols\":[")?;
-    let mut buffer = Vec::with_capacity(2048);
-    for (i, p) in protocols.enumerate() {
-        buffer.clear();
-        if i > 0 {
-            buffer.push(b',');
-        }
-        write_protocol(&mut buffer, &p)?;
-        out.write_all(&buffer)?;
-    }
+    reporter.render_protocols(
+        at,
+        |i, protocol, bytes| {
+            if i > 0 {
+                bytes.push(b',');
+            }
+            // Writing into memory cannot fail.
+            let _ = write_protocol(bytes, protocol);
+        },
+        &mut |bytes| out.write_all(bytes),
+    )?;
     out.write_all(b"],")?;
     // Keys after it: redirect_addr, redirect_url, settings.
     let tail = serde_json::to_string(&json!({

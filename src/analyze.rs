@@ -439,9 +439,14 @@ fn check_document(
             match tree.join() {
                 Ok(mut in_tree) => {
                     // The walk's findings first, as on one thread (ties in the sort keep
-                    // this order); usually the larger part, so the smaller is copied.
-                    in_tree.append(&mut found);
-                    found = in_tree;
+                    // this order), put together in the larger part's vector: the smaller is
+                    // copied, and no third vector is faulted in.
+                    if in_tree.len() >= found.len() {
+                        in_tree.append(&mut found);
+                        found = in_tree;
+                    } else {
+                        found.splice(0..0, in_tree);
+                    }
                 }
                 Err(panic) => std::panic::resume_unwind(panic),
             }

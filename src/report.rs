@@ -713,8 +713,9 @@ pub struct Reporter<'r, 'a> {
 pub type Place<'p> = dyn Fn(usize) -> (usize, usize) + Sync + 'p;
 
 /// Protocols each thread builds and renders in one round of `render_protocols`: enough to
-/// pay for starting a thread, few enough that a round's bytes stay small (about a megabyte).
-const PROTOCOLS_PER_THREAD: usize = 2 * parallel::MIN_ITEMS_PER_THREAD;
+/// pay for starting a thread, few enough that a round's bytes stay small (about a megabyte
+/// in all on two threads).
+const PROTOCOLS_PER_THREAD: usize = parallel::MIN_ITEMS_PER_THREAD;
 
 impl<'r, 'a> Reporter<'r, 'a> {
     /// `place` gives the line and column of an offset in the input; `offsets` maps the tree's

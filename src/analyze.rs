@@ -1,10 +1,11 @@
 //! One input from bytes to located findings (and, for `show`, the report): decode, parse,
 //! classify, check, then apply the rule selection and severities in this one place.
 
+use std::borrow::Cow;
 use std::sync::OnceLock;
 
 use crate::compact::{self, RunLog};
-use crate::finding::{Finding, Located, Mark, Severity, Span};
+use crate::finding::{ElementPath, Finding, Located, Mark, Severity, Span};
 use crate::model::{DocKind, Model};
 use crate::parallel::{self, Threads};
 use crate::report::{self, DocumentReport, Reporter};
@@ -512,43 +513,52 @@ fn attach_element_paths(doc: &xml::XmlDocument<'_>, found: &mut [Finding]) {
     let mut order: Vec<usize> = (0..found.len()).collect();
     order.sort_by_key(|&i| found[i].span.start);
     // Open elements, outermost first: (end, name as shown, same-named children seen so far).
-    struct Open {
+    struct Open<'d> {
         end: usize,
-        name: String,
-        children: Vec<(String, usize)>,
+        name: Cow<'d, str>,
+        children: Vec<(Cow<'d, str>, usize)>,
     }
-    let mut open: Vec<Open> = Vec::new();
+    let mut open: Vec<Open<'_>> = Vec::new();
     let mut next = 0;
-    let path = |open: &[Open]| -> Box<str> {
-        open.iter()
-            .map(|o| o.name.as_str())
-            .collect::<Vec<_>>()
-            .join("/")
-            .into_boxed_str()
-    };
-    let mut assign = |open: &mut Vec<Open>, until: usize, found: &mut [Finding]| {
-        while next < order.len() && found[order[next]].span.start < until {
-            let at = found[order[next]].span.start;
-            while open.last().is_some_and(|o| o.end <= at) {
-                open.pop();
+    // The path of the open elements, built once for all the findings in one element: the
+    // count of elements opened or closed when it was built.
+    let mut changes = 0usize;
+    let mut last: Option<(usize, ElementPath)> = None;
+    let mut assign =
+        |open: &mut Vec<Open<'_>>, changes: &mut usize, until: usize, found: &mut [Finding]| {
+            while next < order.len() && found[order[next]].span.start < until {
+                let at = found[order[next]].span.start;
+                while open.last().is_some_and(|o| o.end <= at) {
+                    open.pop();
+                    *changes += 1;
+                }
+                let path = match &last {
+                    Some((built, path)) if *built == *changes => path.clone(),
+                    _ => {
+                        let names: Vec<&str> = open.iter().map(|o| &*o.name).collect();
+                        let path = ElementPath::new(names.join("/").into_boxed_str());
+                        last = Some((*changes, path.clone()));
+                        path
+                    }
+                };
+                found[order[next]].element_path = Some(path);
+                next += 1;
             }
-            found[order[next]].element_path = Some(Box::new(path(open)));
-            next += 1;
-        }
-    };
+        };
     for element in doc.root().descendants().filter(|n| n.is_element()) {
         let range = element.range();
-        assign(&mut open, range.start, found);
+        assign(&mut open, &mut changes, range.start, found);
         while open.last().is_some_and(|o| o.end <= range.start) {
             open.pop();
+            changes += 1;
         }
         let local = element.tag_name().name();
         let mut name = match (
             local,
             xml::child_element(element, "Type").and_then(xml::only_text),
         ) {
-            ("Protocol", Some(kind)) => format!("Protocol[{}]", kind.trim()),
-            _ => local.to_string(),
+            ("Protocol", Some(kind)) => Cow::Owned(format!("Protocol[{}]", kind.trim())),
+            _ => Cow::Borrowed(local),
         };
         if let Some(parent) = open.last_mut() {
             let seen = match parent.children.iter_mut().find(|(n, _)| *n == name) {
@@ -562,7 +572,7 @@ fn attach_element_paths(doc: &xml::XmlDocument<'_>, found: &mut [Finding]) {
                 }
             };
             if seen > 1 {
-                name = format!("{name}#{seen}");
+                name = Cow::Owned(format!("{name}#{seen}"));
             }
         }
         open.push(Open {
@@ -570,8 +580,9 @@ fn attach_element_paths(doc: &xml::XmlDocument<'_>, found: &mut [Finding]) {
             name,
             children: Vec::new(),
         });
+        changes += 1;
     }
-    assign(&mut open, usize::MAX, found);
+    assign(&mut open, &mut changes, usize::MAX, found);
 }
 
 /// Small inputs stay on the calling thread (and never ask for the core count, which reads

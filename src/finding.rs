@@ -63,9 +63,9 @@ pub struct Finding {
     pub fix: Option<Box<Fix>>,
 }
 
-/// A finding's place in the document's structure: boxed once more, so that the findings
-/// without one (all but GitLab's) spend one pointer on it.
-pub type ElementPath = Box<Box<str>>;
+/// A finding's place in the document's structure: one pointer, so that the findings without
+/// one (all but GitLab's) spend little on it, and shared by the findings in one element.
+pub type ElementPath = std::sync::Arc<Box<str>>;
 
 /// Whether a fix may be applied without asking: `Safe` when no client could read the fixed
 /// document differently from what the author meant, `Unsafe` when it guesses (a misspelling)

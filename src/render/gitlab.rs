@@ -9,7 +9,7 @@ use serde_json::json;
 use super::json::{push_number, push_string};
 use super::{FileResult, IO_ERROR, Unreadable};
 use crate::finding::Severity;
-use crate::schema::Fnv;
+use crate::schema::{FastHash, Fnv};
 
 #[derive(Debug, Default)]
 pub struct GitlabWriter {
@@ -21,33 +21,40 @@ pub struct GitlabWriter {
 /// made of the path, the rule, the element's place in the document's structure and the message
 /// (which quotes the offending value), never the line or column. Findings alike in all of that
 /// are told apart by their order.
-pub fn fingerprints(file: &FileResult) -> Vec<String> {
-    let mut seen: std::collections::HashMap<u64, usize> = std::collections::HashMap::new();
+pub fn fingerprints(file: &FileResult) -> Vec<u64> {
+    let mut seen: std::collections::HashMap<u64, usize, FastHash> = Default::default();
     file.analysis
         .findings
         .iter()
         .map(|f| {
             let mut hasher = Fnv::default();
-            for part in [
-                file.path.as_str(),
-                f.rule,
-                f.element_path.as_deref().map_or("", |path| path),
-                &f.message.to_str(),
-            ] {
+            let mut add = |part: &str| {
                 hasher.write(part.as_bytes());
                 hasher.write(&[0]);
-            }
+            };
+            add(&file.path);
+            add(f.rule);
+            add(f.element_path.as_deref().map_or("", |path| path));
+            f.message.with_str(&mut add);
             let base = hasher.finish();
             let count = seen.entry(base).or_insert(0);
             *count += 1;
             if *count == 1 {
-                format!("{base:016x}")
+                base
             } else {
                 hasher.write(&count.to_le_bytes());
-                format!("{:016x}", hasher.finish())
+                hasher.finish()
             }
         })
         .collect()
+}
+
+/// Sixteen lowercase hex digits (`{:016x}`).
+fn push_hex(out: &mut Vec<u8>, value: u64) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    for shift in (0..16).rev() {
+        out.push(DIGITS[(value >> (shift * 4)) as usize & 0xf]);
+    }
 }
 
 impl GitlabWriter {
@@ -57,6 +64,7 @@ impl GitlabWriter {
         let fingerprints = fingerprints(file);
         let path = serde_json::to_string(&file.path)?;
         let mut issue = Vec::with_capacity(384);
+        let mut description = String::new();
         for (f, fingerprint) in file.analysis.findings.iter().zip(fingerprints) {
             issue.clear();
             issue.extend_from_slice(if self.issues == 0 { b"[\n" } else { b",\n" });
@@ -65,9 +73,15 @@ impl GitlabWriter {
             issue.extend_from_slice(b"{\"check_name\":\"");
             issue.extend_from_slice(f.rule.as_bytes());
             issue.extend_from_slice(b"\",\"description\":");
-            push_string(&mut issue, &format!("{}: {}", f.rule, f.message));
+            f.message.with_str(|message| {
+                description.clear();
+                description.push_str(f.rule);
+                description.push_str(": ");
+                description.push_str(message);
+            });
+            push_string(&mut issue, &description);
             issue.extend_from_slice(b",\"fingerprint\":\"");
-            issue.extend_from_slice(fingerprint.as_bytes());
+            push_hex(&mut issue, fingerprint);
             issue.extend_from_slice(b"\",\"location\":{\"path\":");
             issue.extend_from_slice(path.as_bytes());
             issue.extend_from_slice(b",\"positions\":{\"begin\":{\"column\":");
@@ -111,5 +125,19 @@ impl GitlabWriter {
 
     pub fn finish(&mut self, out: &mut dyn Write) -> io::Result<()> {
         out.write_all(if self.issues == 0 { b"[]\n" } else { b"\n]\n" })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fingerprints_are_sixteen_hex_digits_as_format_writes_them() {
+        for value in [0, 1, 0xf, 0xdead_beef, u64::MAX, 0x0123_4567_89ab_cdef] {
+            let mut out = Vec::new();
+            push_hex(&mut out, value);
+            assert_eq!(String::from_utf8(out).unwrap(), format!("{value:016x}"));
+        }
     }
 }

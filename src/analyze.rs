@@ -279,7 +279,10 @@ fn too_large(len: usize, options: &Options) -> Analysis {
     let finding = Finding::new(
         "malformed-xml",
         0..0,
-        format!("the document is too large to analyse: {len} bytes, 4 GiB or more"),
+        format!(
+            "the document is too large to analyse: {len} bytes, where at most \
+             {MAX_INPUT_BYTES} (4 GiB less 2) can be"
+        ),
     );
     let (index, compacted_index) = (OnceLock::new(), OnceLock::new());
     let placer = Placer::new("", None, 0, [&index, &compacted_index]);
